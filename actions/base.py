@@ -1,0 +1,92 @@
+"""The frame every Concierge action runs in.
+
+It identifies the customer, times the run, writes one INFO line (action,
+intent, customer hash, latency), records the interaction in the profile store
+and turns an unexpected error into the domain's `utter_error` response.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.identity import customer_hash, identify
+from actions.services import Services, get_services
+from profiles.views import CustomerView
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What an action knows about the message it answers."""
+
+    tracker: Tracker
+    dispatcher: CollectingDispatcher
+    services: Services
+    customer: CustomerView | None
+
+    @property
+    def intent(self) -> str | None:
+        return (self.tracker.latest_message.get("intent") or {}).get("name")
+
+    def entity(self, name: str) -> str | None:
+        value = next(self.tracker.get_latest_entity_values(name), None)
+        return str(value).strip() if value is not None else None
+
+    def say(self, response: str, **values: Any) -> None:
+        self.dispatcher.utter_message(response=response, **values)
+
+
+class ConciergeAction(Action, ABC):
+    """A custom action with identity, logging and an error boundary."""
+
+    #: the interaction kind recorded for a signed-in customer; None records none
+    interaction_kind: str | None = "message"
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    def answer(self, turn: Turn) -> list[dict[str, Any]]:
+        """Send the responses of this turn and return the events it makes."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
+        started = time.perf_counter()
+        services = get_services()
+        customer = identify(tracker, services)
+        turn = Turn(tracker, dispatcher, services, customer)
+        try:
+            events = self.answer(turn)
+        except Exception:  # the one boundary: the customer gets a domain response
+            logger.exception("Action %s failed", self.name())
+            dispatcher.utter_message(response="utter_error")
+            events = []
+        self._record(turn)
+        logger.info(
+            "action=%s intent=%s customer=%s ms=%.1f",
+            self.name(),
+            turn.intent,
+            customer_hash(customer),
+            (time.perf_counter() - started) * 1000,
+        )
+        return events
+
+    def _record(self, turn: Turn) -> None:
+        if turn.customer is None or self.interaction_kind is None:
+            return
+        turn.services.store.log_interaction(
+            turn.customer.id,
+            self.interaction_kind,
+            intent=turn.intent,
+            summary=self.name(),
+            session_id=turn.tracker.sender_id,
+        )

@@ -1,0 +1,104 @@
+"""The stack's command line: `python -m bot prepare | train | run | test | replay`.
+
+`make run` and `make test` call it once the virtual environments exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import subprocess
+import sys
+import time
+
+from bot.settings import StackSettings
+from bot.stack import Stack, StackError
+from bot.training import TrainingFailed, ensure_model
+
+logger = logging.getLogger("bot")
+
+
+def prepare(settings: StackSettings) -> None:
+    """Migrates and seeds the profile store and makes the token secret."""
+    from profiles.config import StoreSettings
+    from profiles.identity import load_secret
+
+    python = str(settings.python)
+    for step in (["migrate"], ["seed"]):
+        subprocess.run([python, "-m", "profiles", *step], cwd=settings.root, check=True)
+    load_secret(StoreSettings.from_env())
+
+
+def train(settings: StackSettings, force: bool = False) -> None:
+    model, seconds = ensure_model(settings, force=force)
+    if seconds:
+        print(f"Trained {model.name} in {seconds:.1f} s")
+    else:
+        print(f"Model {model.name} is up to date; no training needed")
+
+
+def run(settings: StackSettings) -> int:
+    prepare(settings)
+    model, _ = ensure_model(settings)
+    stack = Stack(settings, model)
+    stopping = False
+
+    def request_stop(signum, frame) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    print("Starting the dialogue engine, the action server and the web page...")
+    seconds = stack.start()
+    print(f"Concierge is up in {seconds:.1f} s: {settings.page_url}")
+    print("Press Ctrl-C to stop.")
+    try:
+        while not stopping:
+            dead = stack.dead()
+            if dead is not None:
+                print(f"{dead.name} stopped unexpectedly; see {dead.log_path}")
+                return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping...")
+        stack.stop()
+        print("Stopped.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("prepare", help="migrate and seed the profile store")
+    train_parser = commands.add_parser("train", help="train if the inputs changed")
+    train_parser.add_argument("--force", action="store_true", help="train anyway")
+    commands.add_parser("run", help="start the whole stack until Ctrl-C")
+    commands.add_parser("test", help="run every test layer")
+    replay_parser = commands.add_parser("replay", help="replay the real conversations")
+    replay_parser.add_argument("--url", help="dialogue engine URL (default: local)")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = StackSettings.from_env()
+    try:
+        if args.command == "prepare":
+            prepare(settings)
+        elif args.command == "train":
+            train(settings, force=args.force)
+        elif args.command == "run":
+            return run(settings)
+        elif args.command == "test":
+            from bot.testing import run_all
+
+            return run_all(settings)
+        elif args.command == "replay":
+            from bot.replay import replay_all
+
+            return replay_all(settings, args.url)
+    except (TrainingFailed, StackError, subprocess.CalledProcessError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0

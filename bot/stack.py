@@ -1,0 +1,177 @@
+"""Starts and stops the three processes of a running Concierge.
+
+`Stack.start()` prepares nothing itself: call `prepare()` and `ensure_model()`
+first (the command line does). Each process writes to its own log file under
+var/log/; a process that dies or never answers stops the whole stack with a
+message naming its log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from bot.settings import StackSettings
+
+logger = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 20.0
+
+
+class StackError(RuntimeError):
+    """A process of the stack failed to start or died; names its log file."""
+
+    def __init__(self, process: str, log_path: Path, problem: str) -> None:
+        super().__init__(f"{process} {problem}; see {log_path}")
+        self.process = process
+        self.log_path = log_path
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    health_url: str
+    log_path: Path
+    env: dict[str, str]
+    popen: subprocess.Popen | None = None
+
+    def start(self, cwd: Path) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            self.command,
+            cwd=cwd,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, stopped as one
+        )
+        log.close()
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as answer:
+                return answer.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self) -> None:
+        if not self.alive():
+            return
+        os.killpg(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+
+
+@dataclass
+class Stack:
+    """The dialogue engine, the action server and the web page, together."""
+
+    settings: StackSettings
+    model: Path
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    processes: list[Process] = field(default_factory=list)
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ) | dict(self.extra_env)
+        s = self.settings
+        env |= {
+            "CONCIERGE_ACTION_ENDPOINT": f"http://127.0.0.1:{s.actions_port}/webhook",
+            "CONCIERGE_RASA_PORT": str(s.rasa_port),
+            "CONCIERGE_WEB_PORT": str(s.web_port),
+            "CONCIERGE_WEB_HOST": s.host,
+            "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
+            "HF_HUB_OFFLINE": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+        return env
+
+    def _plan(self) -> list[Process]:
+        s = self.settings
+        env = self._env()
+        log_dir = Path(env.get("CONCIERGE_LOG_DIR", s.var_dir / "log"))
+        origins = [f"http://localhost:{s.web_port}", f"http://127.0.0.1:{s.web_port}"]
+        actions = Process(
+            "action server",
+            [str(s.python), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(s.actions_port)],
+            f"http://127.0.0.1:{s.actions_port}/health",
+            log_dir / "actions.log",
+            env,
+        )  # fmt: skip
+        rasa = Process(
+            "dialogue engine",
+            [str(s.rasa), "run", "--model", str(self.model),
+             "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+             "--interface", s.host, "--port", str(s.rasa_port), "--cors", *origins],
+            f"http://127.0.0.1:{s.rasa_port}/",
+            log_dir / "rasa.log",
+            env,
+        )  # fmt: skip
+        web = Process(
+            "web page",
+            [str(s.python), "-m", "bot.web"],
+            f"http://127.0.0.1:{s.web_port}/healthz",
+            log_dir / "web.log",
+            env,
+        )
+        return [actions, rasa, web]
+
+    def start(self, timeout: float = START_TIMEOUT_S) -> float:
+        """Starts all three and waits until each answers; returns the seconds."""
+        started = time.perf_counter()
+        self.processes = self._plan()
+        for process in self.processes:
+            process.start(self.settings.root)
+        try:
+            self._wait_healthy(started + timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return time.perf_counter() - started
+
+    def _wait_healthy(self, deadline: float) -> None:
+        waiting = list(self.processes)
+        while waiting:
+            for process in list(waiting):
+                if not process.alive():
+                    raise StackError(process.name, process.log_path, "exited")
+                if process.healthy():
+                    logger.info("%s is up", process.name)
+                    waiting.remove(process)
+            if time.perf_counter() > deadline:
+                names = ", ".join(p.name for p in waiting)
+                raise StackError(names, waiting[0].log_path, "did not start in time")
+            time.sleep(0.5)
+
+    def dead(self) -> Process | None:
+        """The first process that has exited, if any."""
+        return next((p for p in self.processes if not p.alive()), None)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+    def __enter__(self) -> "Stack":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
