@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import subprocess
 import sys
 import time
+from typing import Mapping
 
 from bot.settings import StackSettings
 from bot.stack import Stack, StackError
@@ -19,15 +21,22 @@ from bot.training import TrainingFailed, ensure_model
 logger = logging.getLogger("bot")
 
 
-def prepare(settings: StackSettings) -> None:
-    """Migrates and seeds the profile store and makes the token secret."""
+def prepare(settings: StackSettings, env: Mapping[str, str] | None = None) -> None:
+    """Migrates and seeds the profile store and makes the token secret.
+
+    `env` replaces the process environment (tests point DATABASE_URL and
+    CONCIERGE_VAR_DIR at a temporary folder).
+    """
     from profiles.config import StoreSettings
     from profiles.identity import load_secret
 
+    env = dict(os.environ if env is None else env)
     python = str(settings.python)
     for step in (["migrate"], ["seed"]):
-        subprocess.run([python, "-m", "profiles", *step], cwd=settings.root, check=True)
-    load_secret(StoreSettings.from_env())
+        subprocess.run(
+            [python, "-m", "profiles", *step], cwd=settings.root, env=env, check=True
+        )
+    load_secret(StoreSettings.from_env(env))
 
 
 def train(settings: StackSettings, force: bool = False) -> None:

@@ -1,0 +1,1 @@
+from tests.live_stack import live_stack  # noqa: F401  (the session fixture)

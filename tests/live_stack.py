@@ -1,0 +1,89 @@
+"""A real Concierge stack for end-to-end and browser tests.
+
+Started once per test session on its own ports, with a temporary, seeded
+profile store and token secret, and stopped afterwards. The Rasa model must
+exist (`python -m bot train`; `make test` trains it first).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from bot.cli import prepare
+from bot.settings import StackSettings
+from bot.stack import Stack
+from bot.training import model_path
+from profiles.config import StoreSettings
+from profiles.identity import issue_token, load_secret
+
+TEST_PORTS = {"rasa_port": 15005, "actions_port": 15055, "web_port": 18080}
+
+
+@dataclass
+class LiveStack:
+    settings: StackSettings
+    store_settings: StoreSettings
+    secret: bytes
+
+    @property
+    def page_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.web_port}"
+
+    def token(self, customer_id: str, ttl: timedelta = timedelta(hours=1)) -> str:
+        return issue_token(customer_id, self.secret, ttl=ttl)
+
+    def send(
+        self, text: str, *, sender: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """One message over the REST channel; the bot's replies."""
+        body = {"sender": sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.settings.rasa_port}/webhooks/rest/webhook",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read())
+
+    def chat(self, text: str, *, sender: str, customer_id: str | None = None) -> str:
+        """One message as a signed-in customer (or a guest); all reply text."""
+        metadata = {"customer_token": self.token(customer_id)} if customer_id else None
+        replies = self.send(text, sender=sender, metadata=metadata)
+        return "\n".join(json.dumps(reply) for reply in replies)
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
+    settings = StackSettings(**TEST_PORTS)
+    model = model_path(settings)
+    if not model.exists():
+        pytest.fail(f"no trained model at {model}; run `python -m bot train` first")
+    var_dir: Path = tmp_path_factory.mktemp("stack-var")
+    env = {
+        "DATABASE_URL": f"sqlite:///{var_dir / 'concierge.db'}",
+        "CONCIERGE_VAR_DIR": str(var_dir),
+        "CONCIERGE_LOG_DIR": str(var_dir / "log"),
+    }
+    prepare(settings, env=os.environ | env)
+    store_settings = StoreSettings.from_env(env)
+    stack = Stack(settings, model, extra_env=env)
+    stack.start()
+    try:
+        yield LiveStack(settings, store_settings, load_secret(store_settings))
+    finally:
+        stack.stop()
