@@ -21,17 +21,17 @@ export function formatText(text) {
   return fragment;
 }
 
-/** Text nodes and <a> elements for the URLs found in text. */
+/** Strings and <a> elements for the URLs in text, ready for Node.append(). */
 export function linkify(text) {
   const nodes = [];
   let last = 0;
   for (const match of text.matchAll(URL)) {
     const url = match[0].replace(TRAILING_PUNCTUATION, "");
-    if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
+    if (match.index > last) nodes.push(text.slice(last, match.index));
     nodes.push(link(url));
     last = match.index + url.length;
   }
-  if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+  if (last < text.length) nodes.push(text.slice(last));
   return nodes;
 }
 

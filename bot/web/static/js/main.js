@@ -160,7 +160,8 @@ class ChatPage {
   }
 
   signedIn(body) {
-    this.account = { token: body.token, expiresAt: body.expires_at, customer: body.customer };
+    const { token, expires_at: expiresAt, customer } = body;
+    this.account = { token, expiresAt, customer };
     state.saveAccount(this.account);
     this.startConversation();
     this.renderAccount();

@@ -151,23 +151,24 @@ function productImage(product) {
     return img;
   }
   const name = product.name || "";
-  const tile = element("div", `product-image placeholder tile-${colourIndex(name, TILE_COLOURS)}`);
+  const colour = `tile-${colourIndex(name, TILE_COLOURS)}`;
+  const tile = element("div", `product-image placeholder ${colour}`);
   tile.setAttribute("aria-hidden", "true");
   tile.textContent = initials(name);
   return tile;
 }
 
 function stockBadge(inStock) {
-  const badge = element("span", inStock ? "stock-badge in-stock" : "stock-badge out-of-stock");
-  badge.textContent = inStock ? "In stock" : "Out of stock";
-  return badge;
+  if (inStock) return element("span", "stock-badge in-stock", "In stock");
+  return element("span", "stock-badge out-of-stock", "Out of stock");
 }
 
 function productButtons(buttons, onChoose) {
   if (!Array.isArray(buttons) || buttons.length === 0) return null;
   const row = element("div", "product-actions");
   for (const choice of buttons) {
-    if (choice && choice.title) row.append(choiceButton("product-button", choice, onChoose));
+    if (!choice || !choice.title) continue;
+    row.append(choiceButton("product-button", choice, onChoose));
   }
   return row;
 }
