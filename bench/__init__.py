@@ -1,0 +1,1 @@
+"""Benchmarks of the running assistant; they print and save figures, never assert."""
