@@ -1,0 +1,217 @@
+"""Tables of the profile store (SQLAlchemy 2 declarative mapping).
+
+Importing this module defines classes and metadata only: no engine, no tables
+and no rows exist until `ProfileStore.migrate()` runs the Alembic revisions,
+which spell out this same schema (a test compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    column,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .vocabulary import (
+    MEMBERSHIP_LEVELS,
+    ORDER_STATUSES,
+    PRODUCT_SOURCES,
+    TICKET_STATUSES,
+)
+
+# Named constraints, so that later migrations can alter them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def one_of(name: str, values: tuple[str, ...]) -> CheckConstraint:
+    """A CHECK, named after the column, that `name` holds one of `values`."""
+    return CheckConstraint(column(name).in_(values), name)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back as an aware UTC datetime.
+
+    SQLite keeps no zone, so the value is written there as naive UTC; naive
+    datetimes are refused on the way in rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (one_of("membership_level", MEMBERSHIP_LEVELS),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    membership_level: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(16))
+    street: Mapped[str | None] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(String(80))
+    state: Mapped[str | None] = mapped_column(String(40))
+    zip_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    personalization_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+
+    orders: Mapped[list[Order]] = relationship(back_populates="customer")
+
+
+class Product(Base):
+    """A catalog article; `units_in_stock` is the sum of `stock`, kept with it.
+
+    The sum is stored so that "in stock" can be filtered and ordered in SQL on
+    every backend; `set_stock` is the one place that writes both.
+    """
+
+    __tablename__ = "products"
+    __table_args__ = (one_of("source", PRODUCT_SOURCES),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    brand: Mapped[str] = mapped_column(String(80))
+    gender: Mapped[str] = mapped_column(String(16))
+    master_category: Mapped[str] = mapped_column(String(40))
+    sub_category: Mapped[str] = mapped_column(String(40))
+    article_type: Mapped[str] = mapped_column(String(60))
+    colour: Mapped[str | None] = mapped_column(String(40))
+    season: Mapped[str | None] = mapped_column(String(16))
+    year: Mapped[int | None] = mapped_column(Integer)
+    usage: Mapped[str | None] = mapped_column(String(32))
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    sizes: Mapped[str] = mapped_column(String(200))  # comma list, e.g. "S,M,L"
+    stock: Mapped[dict[str, int]] = mapped_column(JSON)  # size -> units
+    units_in_stock: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    image_url: Mapped[str | None] = mapped_column(String(300))
+
+    def set_stock(self, stock: dict[str, int]) -> None:
+        self.stock = dict(stock)
+        self.units_in_stock = sum(stock.values())
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (one_of("status", ORDER_STATUSES),)
+
+    id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    carrier: Mapped[str | None] = mapped_column(String(32))
+    tracking_number: Mapped[str | None] = mapped_column(String(40))
+    payment_method: Mapped[str] = mapped_column(String(32))
+    has_original_packaging: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+
+    customer: Mapped[Customer] = relationship(back_populates="orders")
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[str] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    size: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()
+
+
+class Interaction(Base):
+    """One thing a customer did with the shop's service, without message text."""
+
+    __tablename__ = "interactions"
+    # The composite index also serves the customer_id foreign key.
+    __table_args__ = (Index(None, "customer_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE")
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    kind: Mapped[str] = mapped_column(String(32))
+    intent: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str | None] = mapped_column(String(280))
+    session_id: Mapped[str | None] = mapped_column(String(128))
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (one_of("status", TICKET_STATUSES),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    order_id: Mapped[str | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="SET NULL"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(String(280), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
