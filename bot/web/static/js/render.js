@@ -27,9 +27,7 @@ export function renderItem(item, onChoose) {
 function renderUser(text) {
   const row = element("div", "msg user");
   row.dataset.testid = "user-message";
-  const bubble = element("div", "bubble", text);
-  bubble.prepend(speaker("You"));
-  row.append(bubble);
+  row.append(speaker("You"), element("div", "bubble", text));
   return row;
 }
 
