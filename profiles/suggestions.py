@@ -22,6 +22,7 @@ SIMILAR_REASON = "Similar to the {product} you bought in {month}"
 POPULAR_THIS_MONTH_REASON = "Popular with our customers this month"
 POPULAR_REASON = "Popular with our customers"
 POPULAR_WINDOW = timedelta(days=30)
+KEPT_STATUSES = ("placed", "shipped", "delivered")  # the customer has or gets it
 
 
 def latest_purchase(session: Session, customer_id: str) -> tuple[Order, OrderLine] | None:
@@ -44,12 +45,13 @@ def similar_to(
 ) -> list[Product]:
     """In-stock articles of the same type (else sub-category) and gender as `base`.
 
-    Leaves out everything the customer has ordered; nearest price first.
+    Leaves out what the customer owns or has on the way (articles cancelled or
+    sent back do not count); nearest price first.
     """
     owned = (
         select(OrderLine.product_id)
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.customer_id == customer_id)
+        .where(Order.customer_id == customer_id, Order.status.in_(KEPT_STATUSES))
     )
     picked: list[Product] = []
     kinds = (

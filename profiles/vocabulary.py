@@ -18,6 +18,7 @@ TICKET_TOPICS = (
     "address_change",
     "exchange",
     "complaint",
+    "manager_review",
 )
 PRODUCT_SOURCES = ("catalog", "scenario")
 
