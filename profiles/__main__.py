@@ -18,7 +18,13 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from .catalog import SHOP_CATEGORIES, SUBSET_PATH, SUBSET_SIZE, import_catalog, make_subset
+from .catalog import (
+    SHOP_CATEGORIES,
+    SUBSET_PATH,
+    SUBSET_SIZE,
+    import_catalog,
+    make_subset,
+)
 from .config import StoreSettings
 from .schema import upgrade_sql
 from .seed import DEFAULT_CUSTOMERS, seed
@@ -26,20 +32,28 @@ from .store import ProfileStore
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m profiles", description=__doc__.split("\n")[0])
+    main = argparse.ArgumentParser(
+        prog="python -m profiles", description="The profile store's maintenance."
+    )
     main.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
     commands = main.add_subparsers(dest="command", required=True)
-    migrate = commands.add_parser("migrate", help="upgrade the schema to the newest revision")
+
+    migrate = commands.add_parser("migrate", help="upgrade to the newest revision")
     migrate.add_argument("--sql", action="store_true", help="print the SQL instead")
+
     seeding = commands.add_parser("seed", help="fill an empty store with the demo shop")
     seeding.add_argument("--reset", action="store_true", help="delete every row first")
-    seeding.add_argument("--today", type=date.fromisoformat, help="anchor day YYYY-MM-DD")
-    seeding.add_argument("--catalog", type=Path, help=f"raw-layout CSV (default {SUBSET_PATH.name})")
+    seeding.add_argument("--today", type=date.fromisoformat, help="anchor YYYY-MM-DD")
+    seeding.add_argument(
+        "--catalog", type=Path, help=f"raw-layout CSV (default: {SUBSET_PATH.name})"
+    )
     seeding.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS)
+
     importing = commands.add_parser("import-catalog", help="add or update products")
     importing.add_argument("path", type=Path)
     importing.add_argument("--all-categories", action="store_true")
-    subset = commands.add_parser("make-subset", help="remake the shipped catalog subset")
+
+    subset = commands.add_parser("make-subset", help="remake the shipped catalog")
     subset.add_argument("raw_csv", type=Path)
     subset.add_argument("--out", type=Path, default=SUBSET_PATH)
     subset.add_argument("--size", type=int, default=SUBSET_SIZE)

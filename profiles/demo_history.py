@@ -17,9 +17,20 @@ from .fictional import CARRIERS, person, tracking_number
 
 LEVEL_WEIGHTS = {"guest": 20, "bronze": 35, "silver": 25, "gold": 20}
 # How many open orders a customer has: none at all, only closed ones, one, several.
-HISTORY_WEIGHTS = {"no_orders": 12, "closed_only": 28, "one_open": 35, "several_open": 25}
+HISTORY_WEIGHTS = {
+    "no_orders": 12,
+    "closed_only": 28,
+    "one_open": 35,
+    "several_open": 25,
+}
 OPEN_ORDER_COUNTS = {"closed_only": 0, "one_open": 1, "several_open": None}
-CLOSED_STATUS_WEIGHTS = {"delivered": 60, "returned": 12, "refunded": 10, "cancelled": 18}
+CLOSED_STATUS_WEIGHTS = {
+    "delivered": 60,
+    "returned": 12,
+    "refunded": 10,
+    "cancelled": 18,
+}
+OPEN_STATUSES = ("placed", "shipped", "shipped")  # drawn from: shipped twice as often
 LINE_COUNT_WEIGHTS = {1: 55, 2: 25, 3: 12, 4: 8}
 PAYMENT_METHODS = ("credit card", "credit card", "debit card", "paypal", "gift card")
 LOCALES = ("en-US",) * 9 + ("en-GB",)
@@ -113,9 +124,9 @@ class DemoHistory:
         open_count = OPEN_ORDER_COUNTS[shape]
         if open_count is None:
             open_count = rng.randint(2, 3)
-        closed_count = rng.randint(1, 5) if shape == "closed_only" else rng.randint(0, 4)
+        closed_count = rng.randint(1 if shape == "closed_only" else 0, 5)
         statuses = [pick(rng, CLOSED_STATUS_WEIGHTS) for _ in range(closed_count)]
-        statuses += [rng.choice(("placed", "shipped", "shipped")) for _ in range(open_count)]
+        statuses += [rng.choice(OPEN_STATUSES) for _ in range(open_count)]
         orders = [self._order(customer_id, taste, status) for status in statuses]
         for order in orders:
             self._tickets_for(order)
@@ -123,12 +134,13 @@ class DemoHistory:
 
     def _order(self, customer_id: str, taste: str, status: str) -> dict[str, Any]:
         rng = self.rng
+        unopened = status in ("placed", "shipped")
         order = {
             "id": self._order_id(),
             "customer_id": customer_id,
             "status": status,
             "payment_method": rng.choice(PAYMENT_METHODS),
-            "has_original_packaging": status in ("placed", "shipped") or rng.random() < 0.7,
+            "has_original_packaging": unopened or rng.random() < 0.7,
             **self._dates(status),
         }
         self.rows.orders.append(order)
@@ -182,13 +194,15 @@ class DemoHistory:
 
     def _total(self, order_id: str) -> Decimal:
         lines = [line for line in self.rows.order_lines if line["order_id"] == order_id]
-        return sum((line["unit_price"] * line["quantity"] for line in lines), Decimal(0))
+        prices = (line["unit_price"] * line["quantity"] for line in lines)
+        return sum(prices, Decimal(0))
 
     def _tickets_for(self, order: dict[str, Any]) -> None:
         """Past service records an order of this status would have left."""
         rng, status = self.rng, order["status"]
         if status == "returned":
-            self._ticket(order, "return", "resolved", "Return received; refund on its way")
+            outcome = "Return received; refund on its way"
+            self._ticket(order, "return", "resolved", outcome)
         elif status == "refunded":
             amount = self._total(order["id"])
             outcome = f"Refunded ${amount} to the {order['payment_method']}"
@@ -222,7 +236,7 @@ class DemoHistory:
                 "topic": topic,
                 "status": status,
                 "outcome": outcome,
-                "summary": f"{topic.replace('_', ' ').capitalize()} for order {order['id']}",
+                "summary": f"{topic.replace('_', ' ').capitalize()}: {order['id']}",
                 "details": details or {},
                 "created_at": created,
                 "updated_at": updated if closed else created,
@@ -241,7 +255,7 @@ class DemoHistory:
             kind, intent, summary = rng.choice(
                 (
                     ("order_lookup", "order_status", f"Looked up order {order['id']}"),
-                    ("return_request", "return_item", f"Asked about returning {order['id']}"),
+                    ("return_request", "return_item", f"Asked to return {order['id']}"),
                     ("product_search", "product_search", "Searched the catalog"),
                     ("message", "greet", "Opened a conversation"),
                 )

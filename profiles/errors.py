@@ -1,9 +1,9 @@
 """Errors the profile store raises.
 
-    StoreError            anything the store refuses to do
-    ├── UnknownValue      an argument outside its vocabulary (topic, status, level)
-    ├── NotFound          a write names a record that does not exist
-    └── NotAllowed        a change the record's state forbids (cancel a shipped order)
+    StoreError        anything the store refuses to do
+    ├── UnknownValue  an argument outside its vocabulary (topic, status, level)
+    ├── NotFound      a write names a record that does not exist
+    └── NotAllowed    a change the record's state forbids (cancel a shipped order)
 
 Reads never raise for unknown ids: they return None or an empty list.
 """

@@ -69,12 +69,16 @@ def issue_token(
     if ttl.total_seconds() < 1:
         raise ValueError("ttl must be at least one second")
     issued = int(_utc(now).timestamp())
-    payload = {"sub": customer_id, "iat": issued, "exp": issued + int(ttl.total_seconds())}
-    body = _b64encode(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+    expires = issued + int(ttl.total_seconds())
+    payload = {"sub": customer_id, "iat": issued, "exp": expires}
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+    body = _b64encode(text.encode())
     return f"{body}.{_b64encode(_sign(body, secret))}"
 
 
-def verify_token(token: str, secret: bytes, *, now: datetime | None = None) -> TokenClaims:
+def verify_token(
+    token: str, secret: bytes, *, now: datetime | None = None
+) -> TokenClaims:
     """The claims of `token` if its signature holds and it has not expired.
 
     The signature is checked before the payload is parsed, so a changed
@@ -90,7 +94,9 @@ def verify_token(token: str, secret: bytes, *, now: datetime | None = None) -> T
     return claims
 
 
-def load_secret(settings: StoreSettings, environ: Mapping[str, str] | None = None) -> bytes:
+def load_secret(
+    settings: StoreSettings, environ: Mapping[str, str] | None = None
+) -> bytes:
     """The token secret: CONCIERGE_TOKEN_SECRET, else the var folder's secret file.
 
     The file is made on first use with 32 random bytes and mode 0600, so every
@@ -113,7 +119,7 @@ def _file_secret(path: Path) -> bytes:
         _create_secret_file(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        logger.warning("Token secret file %s is readable by others (mode %o)", path, mode)
+        logger.warning("Token secret file %s is open to others (mode %o)", path, mode)
     secret = path.read_bytes()
     if len(secret) < MIN_SECRET_BYTES:
         raise ValueError(f"token secret file {path} holds fewer than 32 bytes")

@@ -18,7 +18,9 @@ from .config import StoreSettings
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(settings: StoreSettings, output: io.StringIO | None = None) -> Config:
+def alembic_config(
+    settings: StoreSettings, output: io.StringIO | None = None
+) -> Config:
     """An Alembic configuration whose env.py takes its URL from `settings`."""
     config = Config(output_buffer=output)
     # Alembic interpolates "%" in option values; a path may contain one.

@@ -68,7 +68,7 @@ def seed(
         if reset:
             for model in DELETE_ORDER:
                 session.execute(delete(model))
-        elif session.scalar(select(func.count()).select_from(Customer)):
+        elif _count(session, Customer):
             return SeedReport(seeded=False, counts=_counts(session))
         rows, report = read_catalog(catalog_path or SUBSET_PATH)
         catalog = [product_fields(row) for row in rows]
@@ -106,10 +106,11 @@ def _insert_shop(
 
 
 def _counts(session: Session) -> dict[str, int]:
-    return {
-        model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
-        for model in TABLES
-    }
+    return {model.__tablename__: _count(session, model) for model in TABLES}
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def _products() -> list[dict[str, Any]]:
@@ -136,10 +137,8 @@ def _scenario_rows(anchor: datetime) -> dict[str, list[dict[str, Any]]]:
         out["customers"].append(_customer_row(item))
         for order in item["orders"]:
             out["orders"].append(_order_row(item["id"], order))
-            out["order_lines"] += [
-                {**line, "order_id": order["id"], "unit_price": Decimal(line["unit_price"])}
-                for line in order["lines"]
-            ]
+            lines = order["lines"]
+            out["order_lines"] += [_line_row(order["id"], line) for line in lines]
         out["tickets"] += [_ticket_row(item["id"], t, anchor) for t in item["tickets"]]
     return out
 
@@ -153,14 +152,20 @@ def _customer_row(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _order_row(customer_id: str, order: dict[str, Any]) -> dict[str, Any]:
-    row = {key: value for key, value in order.items() if key not in {"derived", "lines"}}
+    row = {key: order[key] for key in order if key not in ("derived", "lines")}
     for key in ("placed_at", "shipped_at", "delivered_at"):
         row[key] = datetime.fromisoformat(order[key]) if order.get(key) else None
     row["customer_id"] = customer_id
     return row
 
 
-def _ticket_row(customer_id: str, ticket: dict[str, Any], anchor: datetime) -> dict[str, Any]:
+def _line_row(order_id: str, line: dict[str, Any]) -> dict[str, Any]:
+    return line | {"order_id": order_id, "unit_price": Decimal(line["unit_price"])}
+
+
+def _ticket_row(
+    customer_id: str, ticket: dict[str, Any], anchor: datetime
+) -> dict[str, Any]:
     morning = anchor + timedelta(hours=10)  # of the anchor day; days go back from it
     created = morning - timedelta(days=ticket["created_days_before_anchor"])
     updated = morning - timedelta(days=ticket["updated_days_before_anchor"])

@@ -19,7 +19,16 @@ from decimal import Decimal
 from typing import Any
 
 from alembic import command
-from sqlalchemy import Engine, Select, case, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from . import suggestions
@@ -171,7 +180,7 @@ class ProfileStore:
             if row is None:
                 return None
             if row.status != "placed":
-                raise NotAllowed(row.id, f"an order that is {row.status} cannot be cancelled")
+                raise NotAllowed(row.id, f"cannot cancel an order that is {row.status}")
             row.status = "cancelled"
             session.flush()
             return order_view(row)
@@ -192,8 +201,8 @@ class ProfileStore:
 
     def last_closed_ticket(self, customer_id: str) -> TicketView | None:
         """The latest ticket that was resolved or closed, for recall next session."""
-        query = _tickets_of(customer_id).where(Ticket.status.in_(CLOSED_TICKET_STATUSES))
-        found = self._tickets(query.limit(1))
+        closed = Ticket.status.in_(CLOSED_TICKET_STATUSES)
+        found = self._tickets(_tickets_of(customer_id).where(closed).limit(1))
         return found[0] if found else None
 
     def open_ticket(
@@ -230,7 +239,8 @@ class ProfileStore:
             )
             session.add(row)
             session.flush()
-            logger.info("Ticket %d (%s) opened for %s", row.id, topic, customer_ref(customer_id))
+            ref = customer_ref(customer_id)
+            logger.info("Ticket %d (%s) opened for %s", row.id, topic, ref)
             return ticket_view(row)
 
     def update_ticket(
@@ -293,16 +303,17 @@ class ProfileStore:
             raise UnknownValue("interaction kind", kind)
         with self.session() as session:
             if session.get(Customer, customer_id) is None:
-                logger.warning("No customer %s; interaction not recorded", customer_ref(customer_id))
+                ref = customer_ref(customer_id)
+                logger.warning("No customer %s; interaction not recorded", ref)
                 return
             session.add(
                 Interaction(
                     customer_id=customer_id,
                     occurred_at=self._clock(),
                     kind=kind,
-                    intent=intent[:MAX_INTENT_CHARS] if intent else None,
-                    summary=summary[:MAX_SUMMARY_CHARS] if summary else None,
-                    session_id=session_id[:MAX_SESSION_ID_CHARS] if session_id else None,
+                    intent=_cut(intent, MAX_INTENT_CHARS),
+                    summary=_cut(summary, MAX_SUMMARY_CHARS),
+                    session_id=_cut(session_id, MAX_SESSION_ID_CHARS),
                 )
             )
 
@@ -349,21 +360,27 @@ class ProfileStore:
         """
         query = select(Product)
         for word in words:
-            query = query.where(_word_matches(word))
+            if word.strip():
+                query = query.where(_word_matches(word))
         if colour:
             query = query.where(func.lower(Product.colour) == colour.strip().lower())
         if gender:
-            query = query.where(func.lower(Product.gender).in_((gender.lower(), "unisex")))
+            genders = (gender.strip().lower(), "unisex")
+            query = query.where(func.lower(Product.gender).in_(genders))
         if article_type:
-            query = query.where(func.lower(Product.article_type).in_(_forms(article_type)))
+            types = _forms(article_type)
+            query = query.where(func.lower(Product.article_type).in_(types))
         if max_price is not None:
             query = query.where(Product.price <= Decimal(str(max_price)))
-        query = query.order_by(case((Product.units_in_stock > 0, 0), else_=1), Product.id)
+        sold_out_last = case((Product.units_in_stock > 0, 0), else_=1)
+        query = query.order_by(sold_out_last, Product.id)
         limit = max(0, min(limit, MAX_SEARCH_RESULTS))
         with self.session() as session:
             return [product_view(row) for row in session.scalars(query.limit(limit))]
 
-    def similar_to_last_purchase(self, customer_id: str, limit: int = 3) -> list[Suggestion]:
+    def similar_to_last_purchase(
+        self, customer_id: str, limit: int = 3
+    ) -> list[Suggestion]:
         """In-stock articles like the customer's latest purchase, not yet owned.
 
         Empty when they bought nothing or turned personalization off.
@@ -425,12 +442,18 @@ def _forms(word: str) -> tuple[str, ...]:
     return (stem, stem + "s", word)
 
 
-def _word_matches(word: str) -> Any:
+def _word_matches(word: str) -> ColumnElement[bool]:
+    """Name or article type contains the word's stem (LIKE wildcards escaped)."""
     stem = _forms(word)[0]
-    pattern = "%" + stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return Product.name.ilike(pattern, escape="\\") | Product.article_type.ilike(
-        pattern, escape="\\"
-    )
+    for special in ("\\", "%", "_"):
+        stem = stem.replace(special, "\\" + special)
+    pattern = f"%{stem}%"  # a bound LIKE pattern, not SQL text
+    name = Product.name.ilike(pattern, escape="\\")
+    return name | Product.article_type.ilike(pattern, escape="\\")
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    return text[:limit] if text else None
 
 
 def _json_object(details: dict[str, Any] | None) -> dict[str, Any]:

@@ -25,7 +25,9 @@ POPULAR_WINDOW = timedelta(days=30)
 KEPT_STATUSES = ("placed", "shipped", "delivered")  # the customer has or gets it
 
 
-def latest_purchase(session: Session, customer_id: str) -> tuple[Order, OrderLine] | None:
+def latest_purchase(
+    session: Session, customer_id: str
+) -> tuple[Order, OrderLine] | None:
     """The customer's newest order that was not cancelled, and its dearest line."""
     order = session.scalars(
         select(Order)
@@ -78,7 +80,9 @@ def _like(base: Product) -> Select[tuple[Product]]:
     return query.order_by(func.abs(Product.price - base.price), Product.id)
 
 
-def similar_suggestions(session: Session, customer_id: str, limit: int) -> list[Suggestion]:
+def similar_suggestions(
+    session: Session, customer_id: str, limit: int
+) -> list[Suggestion]:
     purchase = latest_purchase(session, customer_id)
     if purchase is None:
         return []
@@ -93,10 +97,13 @@ def similar_suggestions(session: Session, customer_id: str, limit: int) -> list[
     ]
 
 
-def popular_suggestions(session: Session, now: datetime, limit: int) -> list[Suggestion]:
+def popular_suggestions(
+    session: Session, now: datetime, limit: int
+) -> list[Suggestion]:
     """Best sellers of the last 30 days, topped up with all-time best sellers."""
     recent = _best_sellers(session, since=now - POPULAR_WINDOW, limit=limit)
-    suggestions = [Suggestion(product_view(p), POPULAR_THIS_MONTH_REASON) for p in recent]
+    reason = POPULAR_THIS_MONTH_REASON
+    suggestions = [Suggestion(product_view(product), reason) for product in recent]
     if len(suggestions) < limit:
         seen = {product.id for product in recent}
         overall = _best_sellers(session, since=None, limit=limit + len(seen))
@@ -108,7 +115,9 @@ def popular_suggestions(session: Session, now: datetime, limit: int) -> list[Sug
     return suggestions
 
 
-def _best_sellers(session: Session, since: datetime | None, limit: int) -> list[Product]:
+def _best_sellers(
+    session: Session, since: datetime | None, limit: int
+) -> list[Product]:
     """In-stock products by units ordered (cancelled orders left out), then by id."""
     units = func.sum(OrderLine.quantity).label("units")
     sold = (

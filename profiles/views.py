@@ -97,7 +97,7 @@ class OrderView:
 
     @property
     def summary(self) -> str:
-        """The first article's name, and how many more: "Nike Shirt and 2 more items"."""
+        """The first article and how many more: "Nike Shirt and 2 more items"."""
         if not self.lines:
             return "an empty order"
         first, rest = self.lines[0].product_name, len(self.lines) - 1
@@ -134,7 +134,7 @@ class Suggestion:
 
 
 class InteractionView(NamedTuple):
-    """The latest recorded interaction; unpacks as (occurred_at, kind, intent, summary)."""
+    """A recorded interaction; unpacks as (occurred_at, kind, intent, summary)."""
 
     occurred_at: datetime
     kind: str

@@ -122,8 +122,8 @@ class ShopBuilder:
                     placed_at=NOW - timedelta(days=placed_days_ago),
                     payment_method="credit card",
                     lines=[
-                        OrderLine(product_id=p, size="M", quantity=1, unit_price=prices[p])
-                        for p in products
+                        OrderLine(product_id=p, size="M", quantity=1, unit_price=price)
+                        for p, price in prices.items()
                     ],
                 )
             )

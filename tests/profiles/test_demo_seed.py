@@ -86,7 +86,7 @@ def test_every_order_state_is_present_with_its_dates(rows):
     for order in orders:
         shipped = order.status not in ("placed", "cancelled")
         assert (order.shipped_at is not None) == shipped, order
-        assert (order.carrier is not None and order.tracking_number is not None) == shipped
+        assert bool(order.carrier and order.tracking_number) == shipped
         delivered = order.status in ("delivered", "returned", "refunded")
         assert (order.delivered_at is not None) == delivered
         assert len(order.id) == 10 and order.id.isdigit()
@@ -94,7 +94,7 @@ def test_every_order_state_is_present_with_its_dates(rows):
 
 def test_customers_with_none_one_and_several_open_orders(rows):
     open_counts = Counter(
-        order.customer_id for order in rows["orders"] if order.status in ("placed", "shipped")
+        o.customer_id for o in rows["orders"] if o.status in ("placed", "shipped")
     )
     per_customer = Counter(open_counts.get(c.id, 0) for c in rows["customers"])
     with_orders = {order.customer_id for order in rows["orders"]}
@@ -115,7 +115,9 @@ def test_generated_history_lies_before_the_anchor(rows):
 
 def test_tickets_have_past_outcomes_and_a_few_open(rows):
     tickets = Counter((t.topic, t.status) for t in rows["tickets"])
-    open_count = sum(n for (_, status), n in tickets.items() if status in ("open", "in_progress"))
+    open_count = sum(
+        n for (_, status), n in tickets.items() if status in ("open", "in_progress")
+    )
 
     assert tickets[("return", "resolved")] >= 10
     assert tickets[("handoff", "closed")] >= 5
@@ -169,14 +171,17 @@ def test_alessandro_phoenix_has_a_refund_in_progress(seeded):
     (order,) = store.orders("aphoenix939")
     (ticket,) = store.open_tickets("aphoenix939")
 
-    assert alessandro.membership_level == "gold" and alessandro.full_name == "Alessandro Phoenix"
+    assert alessandro.membership_level == "gold"
+    assert alessandro.full_name == "Alessandro Phoenix"
     assert (order.id, order.status, order.summary) == (
         "7916676427",
         "returned",
         "Michael Kors Shirt",
     )
-    assert order.placed_at.date() == date(2019, 11, 20) and order.total == Decimal("69.00")
-    assert (ticket.topic, ticket.status, ticket.order_id) == ("refund", "in_progress", order.id)
+    assert order.placed_at.date() == date(2019, 11, 20)
+    assert order.total == Decimal("69.00")
+    assert (ticket.topic, ticket.status) == ("refund", "in_progress")
+    assert ticket.order_id == order.id
     assert ticket.details == {
         "amount": 69.0,
         "method": "credit card",
@@ -238,7 +243,8 @@ def test_reset_with_another_anchor_moves_only_the_generated_dates(tmp_path, rows
         store.close()
 
     assert report.seeded and report.counts["customers"] == len(rows["customers"])
-    assert len(customers) == len(rows["customers"]) and len(tickets) == len(rows["tickets"])
+    assert len(customers) == len(rows["customers"])
+    assert len(tickets) == len(rows["tickets"])
     before = {o.id: o.placed_at for o in rows["orders"]}
     assert orders.keys() == before.keys()
     for order_id, placed_at in orders.items():

@@ -96,8 +96,8 @@ def test_foreign_keys_are_enforced_on_sqlite(profile_store):
             connection.execute(
                 text(
                     "INSERT INTO orders (id, customer_id, status, placed_at,"
-                    " payment_method, has_original_packaging)"
-                    " VALUES ('1000000001', 'nobody', 'placed', '2024-01-01', 'paypal', 1)"
+                    " payment_method, has_original_packaging) VALUES"
+                    " ('1000000001', 'nobody', 'placed', '2024-01-01', 'paypal', 1)"
                 )
             )
 

@@ -30,10 +30,9 @@ def add_products(shop):
     shop.product(5, "Acme Men Blue Jeans", gender="Men")
     shop.product(6, "Roam Unisex Blue Jeans", gender="Unisex", price="49.00")
     shop.product(7, "Acme Women Blue Trousers", article_type="Trousers")
-    shop.product(8, "Nike Men White Shirt", article_type="Shirts", sub_category="Topwear",
-                 gender="Men", colour="White", price="40.00")  # fmt: skip
-    shop.product(9, "Nike Men Blue Shirt", article_type="Shirts", sub_category="Topwear",
-                 gender="Men", price="45.00", stock={"M": 0})  # fmt: skip
+    shirts = {"article_type": "Shirts", "sub_category": "Topwear", "gender": "Men"}
+    shop.product(8, "Nike Men White Shirt", colour="White", price="40.00", **shirts)
+    shop.product(9, "Nike Men Blue Shirt", price="45.00", stock={"M": 0}, **shirts)
 
 
 @pytest.fixture
@@ -72,10 +71,13 @@ def test_demo_customers_list_the_scenario_customers_first(store, shop):
     for customer_id in ("zz900", "jwu9085", "aa100", "cminh730"):
         shop.customer(customer_id)
 
-    assert [c.id for c in store.demo_customers()] == ["cminh730", "jwu9085", "aa100", "zz900"]
-    assert [c.id for c in store.demo_customers(limit=3)] == ["cminh730", "jwu9085", "aa100"]
-    assert [c.id for c in store.demo_customers(limit=1)] == ["cminh730"]
-    assert store.demo_customers(limit=0) == []
+    def listed(**limit):
+        return [customer.id for customer in store.demo_customers(**limit)]
+
+    assert listed() == ["cminh730", "jwu9085", "aa100", "zz900"]
+    assert listed(limit=3) == ["cminh730", "jwu9085", "aa100"]
+    assert listed(limit=1) == ["cminh730"]
+    assert listed(limit=0) == []
 
 
 # Orders
@@ -121,7 +123,7 @@ def test_order_view_lines_total_and_summary(store, ada):
     "names, summary",
     [
         pytest.param(("Nike Shirt",), "Nike Shirt", id="one"),
-        pytest.param(("Nike Shirt", "Puma Cap"), "Nike Shirt and 1 more item", id="two"),
+        pytest.param(("Nike Shirt", "Cap"), "Nike Shirt and 1 more item", id="two"),
         pytest.param((), "an empty order", id="none"),
     ],
 )
@@ -190,7 +192,7 @@ def test_open_ticket_records_it_at_the_clock_time(store, ada, clock):
     [
         pytest.param({"topic": "teleport"}, UnknownValue, "ticket topic", id="topic"),
         pytest.param({"status": "pending"}, UnknownValue, "ticket status", id="status"),
-        pytest.param({"details": {"at": NOW}}, UnknownValue, "ticket details", id="details"),
+        pytest.param({"details": {"t": NOW}}, UnknownValue, "ticket details", id="dt"),
         pytest.param({"order_id": "9999999999"}, NotFound, "order", id="unknown-order"),
         pytest.param({"order_id": "2000000001"}, NotFound, "order", id="others-order"),
         pytest.param({"customer_id": "nobody"}, NotFound, "customer", id="customer"),
@@ -292,14 +294,14 @@ def test_product_view(store, catalog):
 @pytest.mark.parametrize(
     "query, expected",
     [
-        pytest.param({"words": ["jeans"], "limit": 9}, [1, 2, 3, 5, 6, 4], id="in-stock-first"),
+        pytest.param({"words": ["jeans"], "limit": 9}, [1, 2, 3, 5, 6, 4], id="stock"),
         pytest.param({"words": ["Jean", "blue"]}, [1, 5, 6], id="all-words"),
         pytest.param({"words": ["shirts"]}, [8, 9], id="plural"),
         pytest.param({"words": ["Bl_e"]}, [], id="underscore-is-literal"),
         pytest.param({"colour": "black"}, [2], id="colour"),
-        pytest.param({"gender": "men", "words": ["jeans"]}, [5, 6], id="gender-or-unisex"),
+        pytest.param({"gender": "men", "words": ["jeans"]}, [5, 6], id="or-unisex"),
         pytest.param({"article_type": "shirt"}, [8, 9], id="article-type"),
-        pytest.param({"article_type": "Jeans", "max_price": 50}, [1, 5, 6], id="budget"),
+        pytest.param({"article_type": "Jeans", "max_price": 50}, [1, 5, 6], id="price"),
         pytest.param({"words": ["jeans"], "limit": 2}, [1, 2], id="limit"),
         pytest.param({"words": ["ballgown"]}, [], id="nothing"),
     ],
@@ -311,7 +313,7 @@ def test_search_products(store, catalog, query, expected):
 # Suggestions
 
 
-def test_similar_to_last_purchase_nearest_price_in_stock_not_owned(store, shop, catalog):
+def test_similar_in_stock_not_owned_nearest_price_first(store, shop, catalog):
     shop.customer("bo002")
     shop.order("2000000001", "bo002", "delivered", 200, (1,))
 
