@@ -57,9 +57,16 @@ def run(settings: StackSettings) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGTERM, request_stop)
     print("Starting the dialogue engine, the action server and the web page...")
-    seconds = stack.start()
+    try:
+        seconds = stack.start()  # stops what it started if interrupted
+    except KeyboardInterrupt:
+        print("\nStopped before start-up finished.")
+        return 130
+    # Installed explicitly: a shell that starts us in the background may have
+    # set SIGINT to be ignored, and Ctrl-C must still stop all three.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, request_stop)
     print(f"Concierge is up in {seconds:.1f} s: {settings.page_url}")
     print("Press Ctrl-C to stop.")
     try:
@@ -68,9 +75,7 @@ def run(settings: StackSettings) -> int:
             if dead is not None:
                 print(f"{dead.name} stopped unexpectedly; see {dead.log_path}")
                 return 1
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
+            time.sleep(0.5)
     finally:
         print("\nStopping...")
         stack.stop()
@@ -90,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     replay_parser.add_argument("--url", help="dialogue engine URL (default: local)")
     args = parser.parse_args(argv)
 
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows even in a pipe
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = StackSettings.from_env()
     try:

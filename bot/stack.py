@@ -69,13 +69,17 @@ class Process:
         except (urllib.error.URLError, OSError):
             return False
 
-    def stop(self) -> None:
-        if not self.alive():
+    def terminate(self) -> None:
+        if self.alive():
+            os.killpg(self.popen.pid, signal.SIGTERM)
+
+    def wait_or_kill(self, timeout: float) -> None:
+        if self.popen is None:
             return
-        os.killpg(self.popen.pid, signal.SIGTERM)
         try:
-            self.popen.wait(STOP_TIMEOUT_S)
+            self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
+            logger.warning("%s did not stop in %.0f s; killing it", self.name, timeout)
             os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait()
 
@@ -111,7 +115,7 @@ class Stack:
         actions = Process(
             "action server",
             [str(s.python), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(s.actions_port)],
+             "--port", str(s.actions_port), "--endpoints", "bot/endpoints.yml"],
             f"http://127.0.0.1:{s.actions_port}/health",
             log_dir / "actions.log",
             env,
@@ -166,8 +170,12 @@ class Stack:
         return next((p for p in self.processes if not p.alive()), None)
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.stop()
+        """Asks all three to stop at once, then waits; kills what lingers."""
+        for process in self.processes:
+            process.terminate()
+        deadline = time.perf_counter() + STOP_TIMEOUT_S
+        for process in self.processes:
+            process.wait_or_kill(max(0.1, deadline - time.perf_counter()))
 
     def __enter__(self) -> "Stack":
         self.start()
