@@ -98,8 +98,9 @@ class ProfileStore:
         with self._lock:
             if self._engine is None or self._sessions is None:
                 self._engine = make_engine(self.settings.database_url)
-                # Views are built from rows after commit and no row leaves its
-                # session, so expiring them on commit would only cost a reload.
+                # Every view is made inside its unit of work, so no caller reads
+                # a row after commit; not expiring spares maintenance code (the
+                # seeding) a reload when it reads a flushed row afterwards.
                 self._sessions = sessionmaker(self._engine, expire_on_commit=False)
             return self._engine, self._sessions
 
