@@ -42,9 +42,10 @@ class SeedReport:
     counts: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        head = f"seeded the demo shop (anchor {self.anchor})" if self.seeded else (
-            "the store already has customers; nothing seeded (use --reset)"
-        )
+        if self.seeded:
+            head = f"seeded the demo shop (anchor {self.anchor})"
+        else:
+            head = "the store already has customers; nothing seeded (use --reset)"
         out = [head] + (self.catalog.lines() if self.catalog else [])
         return out + [f"{table}: {count}" for table, count in self.counts.items()]
 
@@ -62,6 +63,8 @@ def seed(
     `today` is the anchor day the generated history is dated back from (default:
     today in UTC); the scenario orders keep their real 2019 dates.
     """
+    if customers < 0:
+        raise ValueError(f"customers must be zero or more, not {customers}")
     anchor_day = today or datetime.now(UTC).date()
     store.migrate()
     with store.session() as session:
