@@ -12,7 +12,7 @@ import os
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -38,8 +38,10 @@ class LiveStack:
     def page_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.web_port}"
 
-    def token(self, customer_id: str, ttl: timedelta = timedelta(hours=1)) -> str:
-        return issue_token(customer_id, self.secret, ttl=ttl)
+    def token(self, customer_id: str, *, issued_ago: timedelta = timedelta(0)) -> str:
+        """A one-hour token for the customer, issued `issued_ago` before now."""
+        issued = datetime.now(timezone.utc) - issued_ago
+        return issue_token(customer_id, self.secret, ttl=timedelta(hours=1), now=issued)
 
     def send(
         self, text: str, *, sender: str, metadata: dict[str, Any] | None = None

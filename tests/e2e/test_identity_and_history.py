@@ -94,7 +94,7 @@ def test_unsigned_or_malformed_identity_is_a_guest(live_stack: LiveStack, metada
 
 
 def test_expired_token_is_a_guest(live_stack: LiveStack):
-    token = live_stack.token(CRYSTAL, ttl=timedelta(seconds=-1))
+    token = live_stack.token(CRYSTAL, issued_ago=timedelta(hours=2))
     replies = live_stack.send(
         "where is my order", sender=new_sender(), metadata={"customer_token": token}
     )
