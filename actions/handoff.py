@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.base import ConciergeAction, Turn
+from actions.orders import named_order
 
 
 class ActionHandoff(ConciergeAction):
@@ -17,10 +18,11 @@ class ActionHandoff(ConciergeAction):
         if turn.customer is None:
             turn.say("utter_handoff_guest")
             return []
+        _, order = named_order(turn)  # only an order of this customer is attached
         ticket = turn.services.store.open_ticket(
             turn.customer.id,
             "handoff",
-            order_id=turn.tracker.get_slot("order_id"),
+            order_id=order.id if order else None,
             summary=f"Customer asked for a person (intent {turn.intent})",
             details={"conversation": turn.tracker.sender_id},
         )

@@ -155,3 +155,16 @@ def test_a_store_failure_gives_the_error_response(services, monkeypatch):
         ActionRefundStatus(), load_tracker("refund_status", customer_id=ALESSANDRO)
     )
     assert response_names(messages)[-1] == "utter_error"
+
+
+def test_handoff_never_attaches_another_customers_order(services):
+    from actions.handoff import ActionHandoff
+
+    tracker = load_tracker(
+        "greet", customer_id=CRYSTAL, intent="human_handoff",
+        slots={"order_id": "7916676427"},
+    )
+    messages, _ = run_action(ActionHandoff(), tracker)
+    assert response_names(messages) == ["utter_handoff"]
+    ticket = services.store.tickets(CRYSTAL)[0]
+    assert ticket.topic == "handoff" and ticket.order_id is None
