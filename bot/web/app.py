@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.web.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from bot.web.settings import WebSettings
+from profiles.identity import issue_token as profiles_issue_token
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +64,13 @@ def create_app(
     store: CustomerDirectory,
     secret: bytes,
     *,
-    issue_token: TokenIssuer | None = None,
+    issue_token: TokenIssuer = profiles_issue_token,
 ) -> Starlette:
     """Build the page server.
 
-    issue_token defaults to profiles.identity.issue_token; tests may pass
-    another callable with the same signature.
+    issue_token is profiles.identity.issue_token unless a test passes another
+    callable with the same signature.
     """
-    if issue_token is None:
-        from profiles.identity import issue_token
     endpoints = _Endpoints(settings, store, secret, issue_token)
     routes = [
         Route("/", endpoints.page),
@@ -179,10 +178,8 @@ async def _customer_id_from(request: Request) -> tuple[str, Response | None]:
 
     customer_id = body.get("customer_id") if isinstance(body, dict) else None
     if not isinstance(customer_id, str) or not customer_id.strip():
-        return "", _error(
-            400, "missing_field", "customer_id must be a non-empty string.",
-            field="customer_id",
-        )
+        detail = "customer_id must be a non-empty string."
+        return "", _error(400, "missing_field", detail, field="customer_id")
     return customer_id.strip(), None
 
 
