@@ -1,9 +1,10 @@
 """The chat page in Chromium against the running full stack.
 
-Start the stack first (make run); the page's address comes from
-CONCIERGE_PAGE_URL (default http://127.0.0.1:8080). Without a reachable
-page, or without /usr/bin/chromium, the test skips, except in CI (CI=true),
-where it fails.
+By default the test session starts its own stack (tests/live_stack.py, as the
+end-to-end tests do); CONCIERGE_PAGE_URL points it at one already running
+instead (e.g. http://127.0.0.1:8080 after make run). Without a reachable page,
+or without /usr/bin/chromium, the test skips, except in CI (CI=true), where it
+fails.
 """
 
 from __future__ import annotations
@@ -18,19 +19,21 @@ from browser_support import PHONE, WAIT_MS, skip_unless_ci
 
 pytestmark = pytest.mark.browser
 
-PAGE_URL = os.environ.get("CONCIERGE_PAGE_URL", "http://127.0.0.1:8080").rstrip("/")
 CUSTOMER_ID = "cminh730"
 
 
 @pytest.fixture(scope="module")
-def page_url() -> str:
+def page_url(request: pytest.FixtureRequest) -> str:
+    url = os.environ.get("CONCIERGE_PAGE_URL", "").rstrip("/")
+    if not url:
+        url = request.getfixturevalue("live_stack").page_url
     try:
-        response = httpx.get(f"{PAGE_URL}/healthz", timeout=3.0)
+        response = httpx.get(f"{url}/healthz", timeout=3.0)
     except httpx.HTTPError as error:
-        skip_unless_ci(f"no chat page at {PAGE_URL} ({error}); start it with make run")
+        skip_unless_ci(f"no chat page at {url} ({error}); start it with make run")
     if response.status_code != 200:
-        skip_unless_ci(f"{PAGE_URL}/healthz answered {response.status_code}")
-    return PAGE_URL
+        skip_unless_ci(f"{url}/healthz answered {response.status_code}")
+    return url
 
 
 def test_a_customer_gets_suggestions_that_survive_a_reload(
