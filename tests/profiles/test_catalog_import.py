@@ -21,7 +21,9 @@ from profiles.catalog import (
     read_catalog,
 )
 
-RAW_CATALOG = Path("/work/shared/datasets/catalog/styles.csv")
+# ../shared beside the repository, where the real data sets are kept
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+RAW_CATALOG = SHARED / "datasets" / "catalog" / "styles.csv"
 FIXED_CATALOG = RAW_CATALOG.with_name("styles_fixed.csv")
 needs_raw = pytest.mark.skipif(
     not RAW_CATALOG.exists(), reason="the shared datasets folder is not on this machine"
