@@ -14,22 +14,26 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Iterator, Mapping
 
 from bot.settings import REPO_ROOT, StackSettings
-from bot.stack import Process, Stack, StackError
+from bot.stack import Stack, StackError
 
 logger = logging.getLogger(__name__)
 
 QUIET_RASA = {"RASA_TELEMETRY_ENABLED": "false"}
 TOKEN_TTL = timedelta(hours=2)
 BARE_START_TIMEOUT_S = 180.0
+BARE_STOP_TIMEOUT_S = 20.0
 BARE_MODEL_NAME = "bench-rasa-init"
 SETUP_TIMEOUT_S = 1200.0  # `rasa init` (which trains once) or `rasa train`
 
@@ -134,6 +138,28 @@ def train_concierge(
         return ensure_model(settings, force=force)
 
 
+def answers(url: str) -> bool:
+    """True if `url` answers 200 within two seconds."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_group(popen: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM the process group `popen` leads; SIGKILL it if it lingers."""
+    if popen.poll() is not None:
+        return
+    os.killpg(popen.pid, signal.SIGTERM)
+    try:
+        popen.wait(timeout)
+    except subprocess.TimeoutExpired:
+        logger.warning("pid %d did not stop in %.0f s; killing it", popen.pid, timeout)
+        os.killpg(popen.pid, signal.SIGKILL)
+        popen.wait()
+
+
 @dataclass
 class BareAssistant:
     """The bot `rasa init` writes, run with nothing of Concierge around it."""
@@ -141,7 +167,7 @@ class BareAssistant:
     rasa: Path
     project_dir: Path
     port: int
-    process: Process | None = None
+    server: subprocess.Popen | None = None
 
     @property
     def log_dir(self) -> Path:
@@ -188,18 +214,24 @@ class BareAssistant:
             raise StackError("bare assistant", self.log_dir, "left no model")
         return seconds
 
+    @property
+    def run_log(self) -> Path:
+        return self.log_dir / "rasa-init-run.log"
+
     def start(self, timeout: float = BARE_START_TIMEOUT_S) -> float:
         """Start `rasa run` and wait until it answers; returns the seconds."""
+        command = [
+            str(self.rasa), "run", "--model", str(self.model),
+            "--port", str(self.port), "--interface", "127.0.0.1",
+        ]  # fmt: skip
+        self.run_log.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        self.process = Process(
-            "bare assistant",
-            [str(self.rasa), "run", "--model", str(self.model),
-             "--port", str(self.port), "--interface", "127.0.0.1"],
-            f"http://127.0.0.1:{self.port}/",
-            self.log_dir / "rasa-init-run.log",
-            self._env(),
-        )  # fmt: skip
-        self.process.start(self.project_dir)
+        with self.run_log.open("ab") as log:
+            self.server = subprocess.Popen(
+                command, cwd=self.project_dir, env=self._env(),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, stopped as one
+            )  # fmt: skip
         try:
             self._wait(started + timeout)
         except BaseException:
@@ -208,17 +240,16 @@ class BareAssistant:
         return time.perf_counter() - started
 
     def _wait(self, deadline: float) -> None:
-        process = self.process
-        while not process.healthy():
-            if not process.alive():
-                raise StackError(process.name, process.log_path, "exited")
+        while not answers(f"{self.url}/"):
+            if self.server.poll() is not None:
+                raise StackError("bare assistant", self.run_log, "exited")
             if time.perf_counter() > deadline:
-                raise StackError(process.name, process.log_path, "never answered")
+                raise StackError("bare assistant", self.run_log, "never answered")
             time.sleep(0.5)
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.stop()
+        if self.server is not None:
+            stop_group(self.server, BARE_STOP_TIMEOUT_S)
 
     @property
     def url(self) -> str:

@@ -157,6 +157,7 @@ def measure(url: str, make: MakeCustomers, levels: tuple[int, ...]) -> list[dict
         logger.info("Sending %s at %d at once", url, level)
         conversations, wall = asyncio.run(run_level(url, make(f"x{level}"), level))
         figures.append(level_figures(conversations, level, wall))
+        figures[-1]["load_average_1m_after"] = round(os.getloadavg()[0], 2)
     return figures
 
 
@@ -214,6 +215,7 @@ def run(settings: BenchSettings, train: bool) -> dict[str, Any]:
     now = datetime.now(UTC)
     timestamp = now.isoformat(timespec="seconds")
     run_id = now.strftime("%Y%m%d%H%M%S")
+    facts = machine_facts(REPO_ROOT / ".venv-rasa" / "bin" / "python")
     site = ConciergeSite(CONCIERGE_WORK_DIR)
     bare = bare_assistant(settings.bare_port)
     check_free(settings.rasa_port, settings.actions_port, settings.web_port,
@@ -229,8 +231,11 @@ def run(settings: BenchSettings, train: bool) -> dict[str, Any]:
     logger.info("Training the bare assistant")
     bare_train_s = bare.train()
 
-    concierge = bench_concierge(settings, site, model, run_id)
-    rasa_init = bench_bare(settings, bare, run_id)
+    try:
+        concierge = bench_concierge(settings, site, model, run_id)
+        rasa_init = bench_bare(settings, bare, run_id)
+    finally:
+        bare.stop()  # again, in case stopping failed inside; a no-op otherwise
     concierge["train"] = concierge_train_record(
         model, concierge_train_s, train, timestamp
     )
@@ -238,7 +243,7 @@ def run(settings: BenchSettings, train: bool) -> dict[str, Any]:
                           "cache": "none (--force)", "this_run": True}  # fmt: skip
     return {
         "timestamp": timestamp,
-        "machine": machine_facts(REPO_ROOT / ".venv-rasa" / "bin" / "python"),
+        "machine": facts,
         "workload": workload(settings),
         "assistants": {"concierge": concierge, "rasa init": rasa_init},
     }
@@ -257,8 +262,15 @@ def workload(settings: BenchSettings) -> dict[str, Any]:
 
 
 def _stop_on_sigterm() -> None:
+    """Treat SIGTERM as Ctrl-C: whatever handles SIGINT at that moment (asyncio's
+    runner while traffic is sent, Python's default otherwise) handles it."""
+
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
 
@@ -271,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    for chatty in ("httpx", "alembic"):  # a line per request or plugin drowns ours
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     _stop_on_sigterm()
     try:
         results = run(BenchSettings.from_env(), args.train)

@@ -128,14 +128,12 @@ async def run_level(
     conversations: list[Conversation] = []
     limits = httpx.Limits(max_connections=concurrency)
     timeout = httpx.Timeout(REQUEST_TIMEOUT_S)
+    url = webhook_url(base_url)
     started = time.perf_counter()
     client = httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=False)
-    async with client:
-        workers = [
-            _worker(client, webhook_url(base_url), queue, conversations)
-            for _ in range(concurrency)
-        ]
-        await asyncio.wait_for(asyncio.gather(*workers), LEVEL_TIMEOUT_S)
+    async with client, asyncio.timeout(LEVEL_TIMEOUT_S), asyncio.TaskGroup() as group:
+        for _ in range(concurrency):
+            group.create_task(_worker(client, url, queue, conversations))
     return conversations, time.perf_counter() - started
 
 

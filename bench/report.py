@@ -25,7 +25,11 @@ _RASA_SIDE = (
 
 
 def machine_facts(rasa_python: Path) -> dict[str, Any]:
-    """CPU count and the versions on both sides of the stack."""
+    """CPU count, load and the versions on both sides of the stack.
+
+    The load average is there because the machine may be shared: figures taken
+    while other work runs are slower than the stack alone would be.
+    """
     answer = subprocess.run(
         [str(rasa_python), "-c", _RASA_SIDE],
         capture_output=True, text=True, timeout=60, check=True,
@@ -34,6 +38,7 @@ def machine_facts(rasa_python: Path) -> dict[str, Any]:
     return {
         "cpu_count": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
         "platform": platform.platform(),
         "python_actions": platform.python_version(),
         "python_rasa": rasa_python_version,
