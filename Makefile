@@ -7,13 +7,14 @@ VENV_RASA := .venv-rasa
 PY := $(VENV)/bin/python
 RASA := $(VENV_RASA)/bin/rasa
 
-.PHONY: run test setup prepare train replay bench clean help
+.PHONY: run test setup prepare train replay bench lint clean help
 
 help:
 	@echo "make run     set up, train if needed, start the assistant (Ctrl-C stops it)"
 	@echo "make test    set up and run every test layer"
 	@echo "make replay  replay the three real conversations against the running stack"
 	@echo "make bench   run the latency benchmark (starts its own stacks)"
+	@echo "make lint    check formatting and lint with ruff"
 	@echo "make clean   remove the virtual environments, models and var/"
 
 setup: $(VENV)/.ready $(VENV_RASA)/.ready node_modules/.ready
@@ -53,6 +54,10 @@ replay: $(VENV)/.ready
 
 bench: setup
 	$(PY) bench/latency.py
+
+lint: $(VENV)/.ready
+	$(VENV)/bin/ruff format --check actions bot profiles tests bench
+	$(VENV)/bin/ruff check actions bot profiles tests bench
 
 clean:
 	rm -rf $(VENV) $(VENV_RASA) node_modules models var .rasa

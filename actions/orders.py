@@ -60,7 +60,9 @@ class ActionOrderStatus(ConciergeAction):
             tell_status(turn, open_orders[0])
             return [SlotSet("order_id", open_orders[0].id)]
         if open_orders:
-            offer_orders(turn, "utter_choose_order", open_orders, count=len(open_orders))
+            offer_orders(
+                turn, "utter_choose_order", open_orders, count=len(open_orders)
+            )
             return [SlotSet("order_id", None)]
         orders = store.orders(turn.customer.id)
         if not orders:
@@ -139,5 +141,7 @@ class ActionChangeAddress(ConciergeAction):
             order_id=order.id,
             summary="Change the delivery address before shipping",
         )
-        turn.say("utter_address_change_opened", ticket_id=ticket.id, **order_values(order))
+        turn.say(
+            "utter_address_change_opened", ticket_id=ticket.id, **order_values(order)
+        )
         return [SlotSet("order_id", order.id)]

@@ -7,12 +7,20 @@ built from the purchase record.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import json
+from collections.abc import Iterable
+from typing import Any
 
 from actions.base import ConciergeAction, Turn
 from profiles.views import ProductView, Suggestion
 
 CARD_LIMIT = 3
+
+
+def more_like(product: ProductView) -> str:
+    """A button payload that searches for more of the product's type."""
+    entities = json.dumps({"product_type": product.article_type})
+    return f"/product_search{entities}"
 
 
 def product_card(product: ProductView, reason: str | None) -> dict[str, Any]:
@@ -30,7 +38,7 @@ def product_card(product: ProductView, reason: str | None) -> dict[str, Any]:
         "buttons": [
             {
                 "title": "More like this",
-                "payload": f'/product_search{{"product_type": "{product.article_type}"}}',
+                "payload": more_like(product),
             }
         ],
     }
@@ -78,7 +86,9 @@ class ActionProductSearch(ConciergeAction):
         if not products:
             turn.say("utter_products_none")
             return []
-        send_cards(turn, "utter_products_found", (product_card(p, None) for p in products))
+        send_cards(
+            turn, "utter_products_found", (product_card(p, None) for p in products)
+        )
         return []
 
 

@@ -49,8 +49,9 @@ class ActionRefundStatus(ConciergeAction):
         values |= {
             "amount": f"{float(ticket.details.get('amount', 0)):.2f}",
             "method": ticket.details.get("method", "original payment method"),
-            "refund_status": ticket.details.get("refund_status", ticket.status)
-            .replace("_", " "),
+            "refund_status": ticket.details.get("refund_status", ticket.status).replace(
+                "_", " "
+            ),
             "refund_days": REFUND_DAYS,
         }
         response = "utter_refund_status" if ticket.is_open else "utter_refund_complete"

@@ -99,9 +99,11 @@ class ActionAskReturnOrder(ConciergeAction):
     def answer(self, turn: Turn) -> list[dict[str, Any]]:
         candidates = returnable_orders(turn) if turn.customer else []
         if not candidates:
-            candidates = turn.services.store.orders(turn.customer.id)[:5] if (
-                turn.customer
-            ) else []
+            candidates = (
+                turn.services.store.orders(turn.customer.id)[:5]
+                if (turn.customer)
+                else []
+            )
         buttons = [order_button(order) for order in candidates[:5]]
         turn.dispatcher.utter_message(
             response="utter_ask_return_form_order_id", buttons=buttons
@@ -163,8 +165,10 @@ class ActionSubmitReturn(ConciergeAction):
             "days_since_purchase": decision.days_since_purchase,
             "refund_days": REFUND_DAYS,
         }
-        if decision.allowed:
-            turn.say("utter_return_accepted", window_text=_window_text(decision), **values)
+        if decision.allowed and decision.window_days is None:
+            turn.say("utter_return_accepted_unlimited", **values)
+        elif decision.allowed:
+            turn.say("utter_return_accepted", deadline=day(decision.deadline), **values)
         else:
             turn.say("utter_return_refused", **values)
 
@@ -177,12 +181,6 @@ def _outcome(decision) -> str:
         f"return refused: bought {decision.days_since_purchase} days earlier, "
         f"outside the {decision.window_days}-day {decision.membership_level} window"
     )
-
-
-def _window_text(decision) -> str:
-    if decision.window_days is None:
-        return "and gold members have no return deadline"
-    return f"within your {decision.window_days}-day window (until {day(decision.deadline)})"
 
 
 class ActionEscalate(ConciergeAction):

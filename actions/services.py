@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Callable, Mapping
+from datetime import UTC, date, datetime
 
 from profiles.config import StoreSettings
 from profiles.identity import load_secret
@@ -27,18 +27,20 @@ class ActionSettings:
     today: date | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "ActionSettings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ActionSettings:
         environ = os.environ if environ is None else environ
         raw_today = environ.get(TODAY_ENV, "").strip()
         try:
             today = date.fromisoformat(raw_today) if raw_today else None
         except ValueError as error:
-            raise ValueError(f"{TODAY_ENV} must be YYYY-MM-DD, got {raw_today!r}") from error
+            raise ValueError(
+                f"{TODAY_ENV} must be YYYY-MM-DD, got {raw_today!r}"
+            ) from error
         return cls(store=StoreSettings.from_env(environ), today=today)
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Services:
         return self.today_override or self.now().date()
 
     @classmethod
-    def from_settings(cls, settings: ActionSettings) -> "Services":
+    def from_settings(cls, settings: ActionSettings) -> Services:
         return cls(
             store=ProfileStore(settings.store),
             token_secret=load_secret(settings.store),

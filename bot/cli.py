@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 from bot.settings import StackSettings
 from bot.stack import Stack, StackError

@@ -14,8 +14,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from bot.settings import StackSettings
 
@@ -65,9 +66,13 @@ def render(message: dict[str, Any]) -> list[str]:
     for button in message.get("buttons") or []:
         lines.append(f"             [button] {button['title']}")
     attachment = message.get("attachment") or {}
-    for product in attachment.get("products", []) if isinstance(attachment, dict) else []:
+    for product in (
+        attachment.get("products", []) if isinstance(attachment, dict) else []
+    ):
         reason = f" ({product['reason']})" if product.get("reason") else ""
-        lines.append(f"             [card] {product['name']} ${product['price']:.2f}{reason}")
+        lines.append(
+            f"             [card] {product['name']} ${product['price']:.2f}{reason}"
+        )
     return lines
 
 

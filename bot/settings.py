@@ -4,9 +4,9 @@ environment."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ class StackSettings:
     web_port: int = DEFAULT_WEB_PORT
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "StackSettings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> StackSettings:
         environ = os.environ if environ is None else environ
         return cls(
             host=environ.get("CONCIERGE_HOST", DEFAULT_HOST).strip() or DEFAULT_HOST,

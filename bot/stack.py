@@ -15,9 +15,9 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from bot.settings import StackSettings
 
@@ -177,7 +177,7 @@ class Stack:
         for process in self.processes:
             process.wait_or_kill(max(0.1, deadline - time.perf_counter()))
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         self.start()
         return self
 

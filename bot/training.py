@@ -65,7 +65,11 @@ def ensure_model(settings: StackSettings, force: bool = False) -> tuple[Path, fl
     started = time.perf_counter()
     with log_path.open("w") as log:
         result = subprocess.run(
-            command, cwd=settings.root, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=settings.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
         )
     if result.returncode != 0 or not target.exists():
         raise TrainingFailed(log_path)

@@ -11,10 +11,11 @@ import json
 import os
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ class LiveStack:
 
     def token(self, customer_id: str, *, issued_ago: timedelta = timedelta(0)) -> str:
         """A one-hour token for the customer, issued `issued_ago` before now."""
-        issued = datetime.now(timezone.utc) - issued_ago
+        issued = datetime.now(UTC) - issued_ago
         return issue_token(customer_id, self.secret, ttl=timedelta(hours=1), now=issued)
 
     def send(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -56,7 +57,9 @@ def services(seeded_template: Path, tmp_path: Path) -> Iterator[Services]:
 
 def token_for(customer_id: str, *, issued_ago: timedelta = timedelta(0)) -> str:
     """A one-hour token issued `issued_ago` before the tests' clock."""
-    return issue_token(customer_id, SECRET, ttl=timedelta(hours=1), now=NOW - issued_ago)
+    return issue_token(
+        customer_id, SECRET, ttl=timedelta(hours=1), now=NOW - issued_ago
+    )
 
 
 def load_tracker(

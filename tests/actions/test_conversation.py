@@ -29,8 +29,13 @@ def test_guest_greeting_has_no_name(services):
 
 
 def test_returning_customer_is_greeted_with_the_open_refund(services):
-    messages, _ = run_action(ActionGreet(), load_tracker("greet", customer_id=ALESSANDRO))
-    assert response_names(messages) == ["utter_greet_customer", "utter_greet_open_ticket"]
+    messages, _ = run_action(
+        ActionGreet(), load_tracker("greet", customer_id=ALESSANDRO)
+    )
+    assert response_names(messages) == [
+        "utter_greet_customer",
+        "utter_greet_open_ticket",
+    ]
     assert messages[0]["first_name"] == "Alessandro"
     assert messages[1]["ticket_topic"] == "refund"
 
@@ -38,7 +43,10 @@ def test_returning_customer_is_greeted_with_the_open_refund(services):
 def test_last_ticket_and_outcome_are_recalled_in_a_later_session(services):
     run_action(ActionSubmitReturn(), load_tracker("return_submit", customer_id=CRYSTAL))
     messages, _ = run_action(ActionGreet(), load_tracker("greet", customer_id=CRYSTAL))
-    assert response_names(messages) == ["utter_greet_customer", "utter_greet_last_ticket"]
+    assert response_names(messages) == [
+        "utter_greet_customer",
+        "utter_greet_last_ticket",
+    ]
     assert "refused" in messages[1]["ticket_outcome"]
 
 
@@ -61,26 +69,47 @@ def test_no_refund_for_a_customer_without_one(services):
 @pytest.mark.parametrize(
     ("entities", "expected"),
     [
-        pytest.param([entity("username", "cminh730")], "utter_detail_matches", id="username"),
-        pytest.param([entity("username", "someone9")], "utter_detail_differs", id="other-user"),
+        pytest.param(
+            [entity("username", "cminh730")], "utter_detail_matches", id="username"
+        ),
+        pytest.param(
+            [entity("username", "someone9")], "utter_detail_differs", id="other-user"
+        ),
         pytest.param(
             [entity("email", "CMINH730@email.com")], "utter_detail_matches", id="email"
         ),
-        pytest.param([entity("phone", "(977) 625-2661")], "utter_detail_phone_on_file",
-                     id="phone"),
-        pytest.param([entity("phone", "(555) 010-0000")], "utter_detail_phone_differs",
-                     id="other-phone"),
-        pytest.param([entity("person_name", "Crystal Minh")], "utter_detail_name",
-                     id="name"),
-        pytest.param([entity("membership_level", "gold")], "utter_detail_level",
-                     id="level-from-record"),
-        pytest.param([entity("order_id", "3348917502")], "utter_detail_order", id="order"),
-        pytest.param([entity("order_id", "7916676427")], "utter_order_not_found",
-                     id="not-their-order"),
+        pytest.param(
+            [entity("phone", "(977) 625-2661")],
+            "utter_detail_phone_on_file",
+            id="phone",
+        ),
+        pytest.param(
+            [entity("phone", "(555) 010-0000")],
+            "utter_detail_phone_differs",
+            id="other-phone",
+        ),
+        pytest.param(
+            [entity("person_name", "Crystal Minh")], "utter_detail_name", id="name"
+        ),
+        pytest.param(
+            [entity("membership_level", "gold")],
+            "utter_detail_level",
+            id="level-from-record",
+        ),
+        pytest.param(
+            [entity("order_id", "3348917502")], "utter_detail_order", id="order"
+        ),
+        pytest.param(
+            [entity("order_id", "7916676427")],
+            "utter_order_not_found",
+            id="not-their-order",
+        ),
         pytest.param([], "utter_detail_thanks", id="nothing-recognised"),
     ],
 )
-def test_volunteered_details_are_checked_against_the_record(services, entities, expected):
+def test_volunteered_details_are_checked_against_the_record(
+    services, entities, expected
+):
     tracker = load_tracker("inform", customer_id=CRYSTAL, entities=entities)
     messages, _ = run_action(ActionAcknowledgeDetails(), tracker)
     assert response_names(messages) == [expected]
@@ -96,11 +125,16 @@ def test_details_from_a_guest_identify_no_one(services):
 
 def test_suggestions_are_in_stock_not_owned_and_have_reasons(services):
     customer = next(
-        c for c in services.store.demo_customers(limit=400)
+        c
+        for c in services.store.demo_customers(limit=400)
         if services.store.orders(c.id)
     )
-    owned = {line.product_id for o in services.store.orders(customer.id) for line in o.lines}
-    messages, _ = run_action(ActionSuggest(), load_tracker("suggest", customer_id=customer.id))
+    owned = {
+        line.product_id for o in services.store.orders(customer.id) for line in o.lines
+    }
+    messages, _ = run_action(
+        ActionSuggest(), load_tracker("suggest", customer_id=customer.id)
+    )
     cards = messages[0]["attachment"]["products"]
     assert cards
     for card in cards:
@@ -119,7 +153,10 @@ def test_guest_gets_popular_items(services):
 
 def test_product_search_honours_the_filters(services):
     messages, _ = run_action(ActionProductSearch(), load_tracker("product_search"))
-    assert response_names(messages) in (["utter_products_found"], ["utter_products_none"])
+    assert response_names(messages) in (
+        ["utter_products_found"],
+        ["utter_products_none"],
+    )
     for card in (messages[0].get("attachment") or {}).get("products", []):
         assert card["price"] <= 60
         assert card["colour"] == "Black"
@@ -161,7 +198,9 @@ def test_handoff_never_attaches_another_customers_order(services):
     from actions.handoff import ActionHandoff
 
     tracker = load_tracker(
-        "greet", customer_id=CRYSTAL, intent="human_handoff",
+        "greet",
+        customer_id=CRYSTAL,
+        intent="human_handoff",
         slots={"order_id": "7916676427"},
     )
     messages, _ = run_action(ActionHandoff(), tracker)

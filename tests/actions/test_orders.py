@@ -70,8 +70,11 @@ def test_another_customers_order_is_never_shown(services, source):
         slots=values if source == "slot" else {},
     )
     messages, _ = run_action(ActionOrderStatus(), tracker)
-    assert all(m.get("order_id") != ALESSANDRO_ORDER or m["response"] ==
-               "utter_order_not_found" for m in messages)
+    assert all(
+        m.get("order_id") != ALESSANDRO_ORDER
+        or m["response"] == "utter_order_not_found"
+        for m in messages
+    )
     assert "Michael Kors Shirt" not in str(messages)
 
 
@@ -79,9 +82,13 @@ def test_cancel_a_placed_order(services):
     customer = customers_with(
         services, lambda orders: any(o.status == "placed" for o in orders)
     )
-    placed = next(o for o in services.store.open_orders(customer.id) if o.status == "placed")
+    placed = next(
+        o for o in services.store.open_orders(customer.id) if o.status == "placed"
+    )
     tracker = load_tracker(
-        "cancel_order", customer_id=customer.id, entities=[entity("order_id", placed.id)]
+        "cancel_order",
+        customer_id=customer.id,
+        entities=[entity("order_id", placed.id)],
     )
     messages, _ = run_action(ActionCancelOrder(), tracker)
     assert response_names(messages) == ["utter_cancel_done"]
@@ -92,9 +99,13 @@ def test_a_shipped_order_cannot_be_cancelled(services):
     customer = customers_with(
         services, lambda orders: any(o.status == "shipped" for o in orders)
     )
-    shipped = next(o for o in services.store.open_orders(customer.id) if o.status == "shipped")
+    shipped = next(
+        o for o in services.store.open_orders(customer.id) if o.status == "shipped"
+    )
     tracker = load_tracker(
-        "cancel_order", customer_id=customer.id, entities=[entity("order_id", shipped.id)]
+        "cancel_order",
+        customer_id=customer.id,
+        entities=[entity("order_id", shipped.id)],
     )
     messages, _ = run_action(ActionCancelOrder(), tracker)
     assert response_names(messages) == ["utter_cancel_not_possible"]
@@ -105,6 +116,8 @@ def test_address_change_of_a_shipped_order_is_refused(services):
     customer = customers_with(
         services, lambda orders: len(orders) == 1 and orders[0].status == "shipped"
     )
-    tracker = load_tracker("cancel_order", customer_id=customer.id, intent="change_address")
+    tracker = load_tracker(
+        "cancel_order", customer_id=customer.id, intent="change_address"
+    )
     messages, _ = run_action(ActionChangeAddress(), tracker)
     assert response_names(messages) == ["utter_address_change_too_late"]

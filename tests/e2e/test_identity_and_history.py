@@ -54,7 +54,7 @@ def test_guest_gets_no_personal_data(live_stack: LiveStack):
 def test_typed_intent_with_another_customers_order_reveals_nothing(
     live_stack: LiveStack,
 ):
-    typed = '/order_status{"order_id": "%s"}' % ALESSANDRO_ORDER
+    typed = f'/order_status{{"order_id": "{ALESSANDRO_ORDER}"}}'
     reply = live_stack.chat(typed, sender=new_sender(), customer_id=CRYSTAL)
     assert "Michael Kors Shirt" not in reply
     assert "can't find order" in reply
@@ -87,7 +87,9 @@ def test_reused_sender_id_with_another_token_sees_only_that_customer(
     ],
 )
 def test_unsigned_or_malformed_identity_is_a_guest(live_stack: LiveStack, metadata):
-    replies = live_stack.send("where is my order", sender=new_sender(), metadata=metadata)
+    replies = live_stack.send(
+        "where is my order", sender=new_sender(), metadata=metadata
+    )
     text = json.dumps(replies)
     assert CRYSTAL_ORDER not in text
     assert "sign in" in text.lower()
