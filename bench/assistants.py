@@ -20,10 +20,10 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator, Mapping
 
 from bot.settings import REPO_ROOT, StackSettings
 from bot.stack import Stack, StackError
@@ -186,9 +186,10 @@ class BareAssistant:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         with log_path.open("w") as log:
-            result = subprocess.run(
-                command, cwd=cwd, env=self._env(), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, timeout=SETUP_TIMEOUT_S,
+            result = subprocess.run(  # the exit code is checked below, with the log
+                command, check=False, cwd=cwd, env=self._env(),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                timeout=SETUP_TIMEOUT_S,
             )  # fmt: skip
         if result.returncode != 0:
             raise StackError("bare assistant", log_path, f"{command[1]} failed")

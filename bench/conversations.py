@@ -10,9 +10,9 @@ not; they are not a test of understanding, only of time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import cycle
-from typing import Iterator, Sequence
 
 
 @dataclass(frozen=True)

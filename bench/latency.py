@@ -19,15 +19,16 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 if __package__ in (None, ""):  # run as a file: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.assistants import (  # noqa: E402
+from bench.assistants import (
     BareAssistant,
     ConciergeSite,
     PortInUse,
@@ -35,7 +36,7 @@ from bench.assistants import (  # noqa: E402
     check_free,
     train_concierge,
 )
-from bench.conversations import (  # noqa: E402
+from bench.conversations import (
     CONCIERGE_CONVERSATIONS,
     RASA_INIT_CONVERSATIONS,
     WARM_UP_CONCIERGE,
@@ -44,16 +45,16 @@ from bench.conversations import (  # noqa: E402
     quotas,
     script,
 )
-from bench.load import (  # noqa: E402
+from bench.load import (
     REQUEST_TIMEOUT_S,
     Customer,
     level_figures,
     run_level,
 )
-from bench.report import earlier_training, machine_facts, save, table  # noqa: E402
-from bot.settings import REPO_ROOT, StackSettings  # noqa: E402
-from bot.stack import StackError  # noqa: E402
-from bot.training import TrainingFailed  # noqa: E402
+from bench.report import earlier_training, machine_facts, save, table
+from bot.settings import REPO_ROOT, StackSettings
+from bot.stack import StackError
+from bot.training import TrainingFailed
 
 logger = logging.getLogger("bench.latency")
 
@@ -89,7 +90,7 @@ class BenchSettings:
     bare_port: int = DEFAULT_BARE_PORT
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "BenchSettings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BenchSettings:
         environ = os.environ if environ is None else environ
         return cls(
             messages=_number(environ, "BENCH_MESSAGES", DEFAULT_MESSAGES, 100_000),
@@ -254,8 +255,10 @@ def workload(settings: BenchSettings) -> dict[str, Any]:
         "messages_per_level": settings.messages,
         "customers": settings.customers,
         "levels": list(settings.levels),
-        "warm_up_messages": {"concierge": len(WARM_UP_CONCIERGE),
-                             "rasa init": len(WARM_UP_RASA_INIT)},  # fmt: skip
+        "warm_up_messages": {
+            "concierge": len(WARM_UP_CONCIERGE),
+            "rasa init": len(WARM_UP_RASA_INIT),
+        },
         "request_timeout_s": REQUEST_TIMEOUT_S,
         "latency": "request sent to whole reply read, REST channel, errors excluded",
     }

@@ -11,7 +11,6 @@ import logging
 import os
 import platform
 import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -92,10 +91,13 @@ HEADINGS = ("at once", "messages", "errors", "p50 ms", "p95 ms", "mean ms", "max
 def table(results: dict[str, Any]) -> str:
     """The figures of a run as lines of text for a terminal."""
     facts = results["machine"]
+    versions = (
+        f"{facts['cpu_count']} CPUs; Python {facts['python_actions']} (actions) and "
+        f"{facts['python_rasa']} (Rasa {facts['rasa']}, rasa_sdk {facts['rasa_sdk']})"
+    )
     lines = [
         f"Latency per message through the REST channel, {results['timestamp']}",
-        f"{facts['cpu_count']} CPUs; Python {facts['python_actions']} (actions) and "
-        f"{facts['python_rasa']} (Rasa {facts['rasa']}, rasa_sdk {facts['rasa_sdk']})",
+        versions,
         "",
     ]
     header = f"{'assistant':<11}" + "".join(f"{name:>10}" for name in HEADINGS)

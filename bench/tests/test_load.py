@@ -12,9 +12,10 @@ import json
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import islice
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -165,13 +166,17 @@ def test_failed_requests_are_errors_not_latencies(channel) -> None:
     assert figures["messages"] == 2 and figures["errors"] == 1
     assert figures["error_kinds"] == ["HTTP 500"]
     assert figures["by_kind"]["broken"] == {
-        "messages": 1, "errors": 1, "empty_replies": 0
+        "messages": 1,
+        "errors": 1,
+        "empty_replies": 0,
     }
 
 
 def test_summary_reports_milliseconds_of_good_samples_only() -> None:
     samples = [
-        Sample("a", 0.1, True, 1), Sample("a", 0.3, True, 0), Sample("a", 9.0, False)
+        Sample("a", 0.1, True, 1),
+        Sample("a", 0.3, True, 0),
+        Sample("a", 9.0, False),
     ]
 
     figures = summary(samples)

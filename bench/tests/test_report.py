@@ -9,8 +9,16 @@ from bench.report import earlier_training, save, table
 
 
 def _results(train: dict) -> dict:
-    level = {"concurrency": 1, "messages": 200, "errors": 0, "p50_ms": 80.5,
-             "p95_ms": 140.0, "mean_ms": 90.1, "max_ms": 300.2, "messages_per_s": 11.0}
+    level = {
+        "concurrency": 1,
+        "messages": 200,
+        "errors": 0,
+        "p50_ms": 80.5,
+        "p95_ms": 140.0,
+        "mean_ms": 90.1,
+        "max_ms": 300.2,
+        "messages_per_s": 11.0,
+    }
     return {
         "timestamp": "2025-01-01T00:00:00+00:00",
         "machine": {"cpu_count": 2, "python_actions": "3.11.2",
