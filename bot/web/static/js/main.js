@@ -166,7 +166,16 @@ class ChatPage {
     this.startConversation();
     this.renderAccount();
     this.scheduleExpiry();
+    this.greet();
     this.input.focus();
+  }
+
+  /** Ask for the personal greeting (name, what is on their mind) without a
+   *  customer bubble: the customer has just signed in, not said anything. */
+  greet() {
+    if (!this.connection || !this.account) return;
+    this.showTyping();
+    this.connection.send("/greet", { customer_token: this.account.token });
   }
 
   signOut() {
