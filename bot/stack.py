@@ -103,6 +103,7 @@ class Stack:
             "CONCIERGE_WEB_HOST": s.host,
             "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
             "HF_HUB_OFFLINE": "1",
+            "RASA_TELEMETRY_ENABLED": "false",  # nothing leaves the machine
             "PYTHONUNBUFFERED": "1",
         }
         return env

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -63,10 +64,12 @@ def ensure_model(settings: StackSettings, force: bool = False) -> tuple[Path, fl
         "--fixed-model-name", target.name.removesuffix(".tar.gz"),
     ]  # fmt: skip
     started = time.perf_counter()
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
     with log_path.open("w") as log:
         result = subprocess.run(
             command,
             cwd=settings.root,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
