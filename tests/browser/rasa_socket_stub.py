@@ -55,6 +55,8 @@ PRODUCTS = [
 
 def replies(message: str) -> list[dict]:
     """The bot messages the stub answers message with, in order."""
+    if message == "/greet":
+        return [{"text": "Hi, welcome back!"}]
     if message.startswith("/"):
         return [{"text": f"You chose {message}"}]
     if "html" in message:
@@ -85,7 +87,9 @@ def build_app(record: Path) -> web.Application:
     @sio.on("session_request")
     async def session_request(sid: str, data: dict | None) -> None:
         session_id = (data or {}).get("session_id") or uuid.uuid4().hex
-        await sio.enter_room(sid, session_id)
+        # As the dialogue engine does: python-socketio 5.9 (pinned for Rasa)
+        # joins the room synchronously.
+        sio.enter_room(sid, session_id)
         await sio.emit("session_confirm", session_id, room=sid)
 
     @sio.on("user_uttered")

@@ -197,6 +197,9 @@ def test_a_signed_in_conversation_renders_and_survives_a_reload(
     sign_in(page, "cminh730")
     assert page.text_content("#account-name") == "Crystal"
     assert page.text_content("#account-level") == "Bronze member"
+    page.wait_for_selector("text=Hi, welcome back!", timeout=WAIT_MS)
+    greeting_request = rasa_stub.last_message("/greet")
+    assert greeting_request["metadata"] == {"customer_token": saved_token(page)}
 
     say(page, "recommend something")
     page.wait_for_selector("#typing", state="visible", timeout=WAIT_MS)
@@ -213,7 +216,7 @@ def test_a_signed_in_conversation_renders_and_survives_a_reload(
 
     page.reload()
     page.wait_for_selector(".product-card", timeout=WAIT_MS)
-    assert page.locator(".msg").count() == 4
+    assert page.locator(".msg").count() == 5  # greeting, question, three replies
     assert page.locator(".quick-reply").count() == 2
     say(page, "and shoes?")
     page.wait_for_selector("text=Echo: and shoes?", timeout=WAIT_MS)
@@ -302,14 +305,15 @@ def test_signing_out_and_in_never_continues_another_conversation(
 
     page.click("#signin-open")
     sign_in(page, "jdoe101")
-    assert page.locator("#transcript > *").count() == 0
+    page.wait_for_selector("text=Hi, welcome back!", timeout=WAIT_MS)
+    assert page.locator("#transcript > *").count() == 1  # her greeting alone
     say(page, "hello from jane")
     page.wait_for_selector("text=Echo: hello from jane", timeout=WAIT_MS)
     jane = rasa_stub.last_message("hello from jane")
 
     assert guest["metadata"] == {}
     assert len({crystal, guest["session_id"], jane["session_id"]}) == 3
-    assert page.locator(".msg").count() == 2
+    assert page.locator(".msg").count() == 3  # greeting, her message, the echo
 
 
 def test_an_expired_sign_in_reads_as_signed_out_with_a_note(open_page) -> None:
