@@ -37,8 +37,27 @@ class Turn:
         return (self.tracker.latest_message.get("intent") or {}).get("name")
 
     def entity(self, name: str) -> str | None:
-        value = next(self.tracker.get_latest_entity_values(name), None)
-        return str(value).strip() if value is not None else None
+        """The entity's value in the latest message, if any.
+
+        Where two extractors found it (the regexes and the classifier, which
+        may split "(977) 625-2661" in two), the regex match wins, then the
+        longest value.
+        """
+        found = [
+            e
+            for e in self.tracker.latest_message.get("entities") or []
+            if e.get("entity") == name and e.get("value") is not None
+        ]
+        if not found:
+            return None
+        best = max(
+            found,
+            key=lambda e: (
+                e.get("extractor") == "RegexEntityExtractor",
+                len(str(e["value"])),
+            ),
+        )
+        return str(best["value"]).strip()
 
     def say(self, response: str, **values: Any) -> None:
         self.dispatcher.utter_message(response=response, **values)

@@ -207,3 +207,18 @@ def test_handoff_never_attaches_another_customers_order(services):
     assert response_names(messages) == ["utter_handoff"]
     ticket = services.store.tickets(CRYSTAL)[0]
     assert ticket.topic == "handoff" and ticket.order_id is None
+
+
+def test_a_phone_number_split_by_the_classifier_is_read_whole(services):
+    entities = [
+        {"entity": "phone", "value": "(977", "extractor": "DIETClassifier"},
+        {"entity": "phone", "value": "625-2661", "extractor": "DIETClassifier"},
+        {
+            "entity": "phone",
+            "value": "(977) 625-2661",
+            "extractor": "RegexEntityExtractor",
+        },
+    ]
+    tracker = load_tracker("inform", customer_id=CRYSTAL, entities=entities)
+    messages, _ = run_action(ActionAcknowledgeDetails(), tracker)
+    assert response_names(messages) == ["utter_detail_phone_on_file"]
