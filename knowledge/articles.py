@@ -1,0 +1,117 @@
+"""The shop's help articles, cut into passages at their `## ` headings.
+
+A passage is one section: the article's title, the heading and the section's
+text, shown to a customer on its own (see knowledge/content/README.md). Its id
+is derived from the article id and the heading, so it survives edits of other
+sections and other articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+logger = logging.getLogger(__name__)
+
+README = "README.md"
+ID_BITS = 62  # passage ids stay positive int64 values
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One section of an article, as indexed and as shown."""
+
+    id: int
+    article: str
+    title: str
+    topic: str
+    audience: str
+    heading: str
+    text: str
+
+    @property
+    def key(self) -> str:
+        """The benchmark label of the passage: "article#heading"."""
+        return f"{self.article}#{self.heading}"
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded: title, heading and section text together."""
+        return f"{self.title}: {self.heading}. {self.text}"
+
+
+class ArticleError(ValueError):
+    """An article that does not follow the content rules; names the file."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path.name}: {reason}")
+        self.path = path
+
+
+def passage_id(article: str, heading: str) -> int:
+    """A stable positive int64 id for a section of an article."""
+    digest = hashlib.sha256(f"{article}#{heading}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> (64 - ID_BITS)
+
+
+def read_passages(content_dir: Path) -> list[Passage]:
+    """Every passage of every article in `content_dir`, by file name then order.
+
+    Raises ArticleError for an article without front matter or sections.
+    """
+    passages: list[Passage] = []
+    for path in sorted(content_dir.glob("*.md")):
+        if path.name != README:
+            passages += article_passages(path)
+    logger.debug("Read %d passages from %s", len(passages), content_dir)
+    return passages
+
+
+def article_passages(path: Path) -> list[Passage]:
+    """The passages of one article file."""
+    meta, body = _front_matter(path)
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        raise ArticleError(path, "front matter has no title")
+    sections = _sections(body)
+    if not sections:
+        raise ArticleError(path, "no '## ' sections")
+    article = path.stem
+    return [
+        Passage(
+            id=passage_id(article, heading),
+            article=article,
+            title=title,
+            topic=str(meta.get("topic", "")),
+            audience=str(meta.get("audience", "all")),
+            heading=heading,
+            text=text,
+        )
+        for heading, text in sections
+    ]
+
+
+def _front_matter(path: Path) -> tuple[dict, str]:
+    raw = path.read_text(encoding="utf-8")
+    if not raw.startswith("---"):
+        raise ArticleError(path, "does not start with '---' front matter")
+    _, meta_text, body = raw.split("---", 2)
+    meta = yaml.safe_load(meta_text)
+    if not isinstance(meta, dict):
+        raise ArticleError(path, "front matter is not a mapping")
+    return meta, body
+
+
+def _sections(body: str) -> list[tuple[str, str]]:
+    """(heading, text) for each `## ` section; text joined into one paragraph."""
+    sections: list[tuple[str, list[str]]] = []
+    for line in body.splitlines():
+        if line.startswith("## "):
+            sections.append((line[3:].strip(), []))
+        elif sections and not line.startswith("# "):
+            sections[-1][1].append(line.strip())
+    return [(heading, " ".join(w for w in lines if w)) for heading, lines in sections]
