@@ -34,7 +34,8 @@ METRIC = "inner_product"
 FLAT, IVF = "flat", "ivf"
 DEFAULT_NPROBE = 16  # IVF lists visited per query; tuned in bench/retrieval.py
 EXACT_FILTER_MAX = 4096  # allowed ids scored exactly in an IVF index
-MIN_TRAIN_PER_LIST = 39  # faiss warns below this many training points per list
+MIN_TRAIN_PER_LIST = 39
+MAX_DETAIL_CHARS = 120  # of a faiss error quoted in the warning  # faiss warns below this many training points per list
 
 
 def _faiss() -> Any:
@@ -365,5 +366,5 @@ def _read_index(path: Path, name: str) -> Any:
     try:
         return _faiss().read_index(str(path))
     except RuntimeError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error) else "error"
-        raise IndexInvalid(name, f"{path.name} is unreadable ({first_line})") from error
+        detail = str(error).strip().splitlines()[0][-MAX_DETAIL_CHARS:]
+        raise IndexInvalid(name, f"{path.name} is unreadable ({detail})") from error
