@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -71,12 +73,18 @@ def new_sender() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
+def live_stack() -> Iterator[LiveStack]:
     settings = StackSettings(**TEST_PORTS)
     model = model_path(settings)
     if not model.exists():
         pytest.fail(f"no trained model at {model}; run `python -m bot train` first")
-    var_dir: Path = tmp_path_factory.mktemp("stack-var")
+    # Not under pytest's own temporary folder: another pytest run on the
+    # machine may prune that while this stack still uses its files.
+    with tempfile.TemporaryDirectory(prefix="concierge-e2e-") as folder:
+        yield from _run_stack(settings, model, Path(folder))
+
+
+def _run_stack(settings: StackSettings, model: Path, var_dir: Path):
     env = {
         "DATABASE_URL": f"sqlite:///{var_dir / 'concierge.db'}",
         "CONCIERGE_VAR_DIR": str(var_dir),
@@ -85,8 +93,13 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     prepare(settings, env=os.environ | env)
     store_settings = StoreSettings.from_env(env)
     stack = Stack(settings, model, extra_env=env)
-    stack.start()
     try:
+        stack.start()
         yield LiveStack(settings, store_settings, load_secret(store_settings))
     finally:
         stack.stop()
+        # the three processes' logs outlive the temporary folder, for a look
+        # after a failure
+        kept = settings.var_dir / "test-results" / "e2e-logs"
+        if (var_dir / "log").exists():
+            shutil.copytree(var_dir / "log", kept, dirs_exist_ok=True)

@@ -15,9 +15,13 @@ from browser_support import CHROMIUM, LAUNCH_ARGS, SCREENSHOT_DIR, skip_unless_c
 from tests.live_stack import live_stack  # noqa: F401  (the session fixture)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One Chromium for the whole session; each test opens its own context."""
+    """One Chromium per test module; each test opens its own context.
+
+    Not per session: Playwright's sync API keeps an event loop running in
+    this thread while it is open, and later tests call asyncio.run().
+    """
     if not CHROMIUM.exists():
         skip_unless_ci(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
