@@ -128,8 +128,16 @@ class ActionChangeAddress(ConciergeAction):
             return []
         _, order = named_order(turn)
         open_orders = turn.services.store.open_orders(turn.customer.id)
-        order = order or next(iter(open_orders), None)
         if order is None or not order.is_open:
+            placed = [o for o in open_orders if o.status == "placed"]
+            if len(placed) > 1:
+                buttons = [order_button(o, intent="change_address") for o in placed[:5]]
+                turn.dispatcher.utter_message(
+                    response="utter_choose_order", buttons=buttons, count=len(placed)
+                )
+                return []
+            order = next(iter(placed or open_orders), None)
+        if order is None:
             turn.say("utter_address_change_no_order")
             return []
         if order.status == "shipped":

@@ -61,11 +61,43 @@ def _max_price(turn: Turn) -> float | None:
         return None
 
 
+# Words that say nothing about the product wanted ("i'd like to buy some...").
+FILLER_WORDS = frozenset(
+    """about any anything are buy can could do does for from get got have
+    help i i'd i'm im like looking looking me my need please show some
+    something that the them there these this those to want wanna what with
+    would you your""".split()
+)
+
+
 def _words(turn: Turn) -> tuple[str, ...]:
     text = (turn.tracker.latest_message.get("text") or "").lower()
     if text.startswith("/"):
         return ()
-    return tuple(word.strip(".,!?") for word in text.split() if len(word) > 2)
+    words = (word.strip(".,!?;:'\"") for word in text.split())
+    return tuple(w for w in words if len(w) > 2 and w not in FILLER_WORDS)
+
+
+def find_products(turn: Turn) -> list[ProductView]:
+    """Entities are hard filters; free words refine only when there are none.
+
+    The attribute search needs every word to match, so when the whole phrase
+    finds nothing, each word is tried on its own.
+    """
+    filters = {
+        "colour": turn.entity("colour"),
+        "gender": turn.entity("gender"),
+        "article_type": turn.entity("product_type"),
+        "max_price": _max_price(turn),
+    }
+    words = () if any(v is not None for v in filters.values()) else _words(turn)
+    search = turn.services.store.search_products
+    found = search(words=words, limit=CARD_LIMIT, **filters)
+    for word in words if not found and len(words) > 1 else ():
+        found = search(words=(word,), limit=CARD_LIMIT, **filters)
+        if found:
+            break
+    return found
 
 
 class ActionProductSearch(ConciergeAction):
@@ -75,14 +107,7 @@ class ActionProductSearch(ConciergeAction):
         return "action_product_search"
 
     def answer(self, turn: Turn) -> list[dict[str, Any]]:
-        products = turn.services.store.search_products(
-            words=_words(turn),
-            colour=turn.entity("colour"),
-            gender=turn.entity("gender"),
-            article_type=turn.entity("product_type"),
-            max_price=_max_price(turn),
-            limit=CARD_LIMIT,
-        )
+        products = find_products(turn)
         if not products:
             turn.say("utter_products_none")
             return []

@@ -111,6 +111,23 @@ class ActionAskReturnOrder(ConciergeAction):
         return []
 
 
+class ActionAskReturnReason(ConciergeAction):
+    """Asks why, naming the order the return is about."""
+
+    interaction_kind = None
+
+    def name(self) -> str:
+        return "action_ask_return_form_return_reason"
+
+    def answer(self, turn: Turn) -> list[dict[str, Any]]:
+        _, order = named_order(turn)
+        if order is None:
+            turn.say("utter_ask_return_form_return_reason")
+        else:
+            turn.say("utter_ask_return_reason_for_order", **order_values(order))
+        return []
+
+
 class ActionSubmitReturn(ConciergeAction):
     """Applies the return policy to the chosen order and records the outcome."""
 

@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.stdout.reconfigure(line_buffering=True)  # progress shows even in a pipe
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = StackSettings.from_env()
     try:
         if args.command == "prepare":

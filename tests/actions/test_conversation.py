@@ -222,3 +222,18 @@ def test_a_phone_number_split_by_the_classifier_is_read_whole(services):
     tracker = load_tracker("inform", customer_id=CRYSTAL, entities=entities)
     messages, _ = run_action(ActionAcknowledgeDetails(), tracker)
     assert response_names(messages) == ["utter_detail_phone_on_file"]
+
+
+def test_product_words_fall_back_one_by_one_and_entities_filter(services):
+    caps = load_tracker(
+        "product_search",
+        text="I'd like to use it to buy some hats for my cat",
+        entities=[entity("product_type", "Caps")],
+    )
+    messages, _ = run_action(ActionProductSearch(), caps)
+    cards = messages[0]["attachment"]["products"]
+    assert cards and all(card["article_type"] == "Caps" for card in cards)
+
+    words_only = load_tracker("product_search", text="any watches please", entities=[])
+    messages, _ = run_action(ActionProductSearch(), words_only)
+    assert response_names(messages) == ["utter_products_found"]
