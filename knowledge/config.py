@@ -24,7 +24,7 @@ DEFAULT_EXACT_MAX = 50_000  # vectors; above this a collection gets an IVF index
 ANSWER_THRESHOLD_ENV = "CONCIERGE_ANSWER_THRESHOLD"
 # Cosine of the best passage below which a question is declined; tuned on
 # bench/data (questions.jsonl vs unanswerable.jsonl) with bench/retrieval.py.
-DEFAULT_ANSWER_THRESHOLD = 0.45
+DEFAULT_ANSWER_THRESHOLD = 0.38
 
 
 @dataclass(frozen=True)

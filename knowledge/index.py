@@ -35,6 +35,11 @@ FLAT, IVF = "flat", "ivf"
 DEFAULT_NPROBE = 16  # IVF lists visited per query; tuned in bench/retrieval.py
 EXACT_FILTER_MAX = 4096  # allowed ids scored exactly in an IVF index
 MIN_TRAIN_PER_LIST = 39
+# k-means on 50 points per list and 10 rounds: at 1M vectors faiss's defaults
+# (256 points, 25 rounds) would train for over ten minutes on two cores; the
+# recall reached with this training is in bench/results/retrieval.json.
+MAX_TRAIN_PER_LIST = 50
+TRAIN_ITERATIONS = 10
 MAX_DETAIL_CHARS = 120  # of a faiss error quoted in the warning  # faiss warns below this many training points per list
 
 
@@ -282,6 +287,13 @@ class VectorIndex:
         loaded.nprobe = int(saved_ids.get("nprobe", DEFAULT_NPROBE))
         return loaded, manifest
 
+    def export(self) -> tuple[np.ndarray, np.ndarray]:
+        """All (ids (n,), vectors (n, dim)) in id order, read back from faiss."""
+        ids = np.asarray(self.ids(), dtype=np.int64)
+        if len(ids) == 0:
+            return ids, np.zeros((0, self.dimension), dtype=np.float32)
+        return ids, self._index.reconstruct_batch(ids)
+
     def memory_bytes(self) -> int:
         """The size of the index serialized, a fair stand-in for its memory."""
         return int(_faiss().serialize_index(self._index).nbytes)
@@ -305,10 +317,19 @@ def _empty_index(kind: str, vectors: np.ndarray) -> Any:
     index = faiss.index_factory(
         dimension, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT
     )
-    index.train(vectors)
+    index.cp.niter = TRAIN_ITERATIONS
+    index.train(_training_sample(vectors, nlist * MAX_TRAIN_PER_LIST))
     # A hashtable direct map lets remove_ids find an id without a list scan.
     index.set_direct_map_type(faiss.DirectMap.Hashtable)
     return index
+
+
+def _training_sample(vectors: np.ndarray, limit: int) -> np.ndarray:
+    """At most `limit` rows (m, dim) of vectors, a fixed random pick."""
+    if len(vectors) <= limit:
+        return vectors
+    rows = np.random.default_rng(0).choice(len(vectors), limit, replace=False)
+    return vectors[np.sort(rows)]
 
 
 def _as_matrix(vectors: np.ndarray, dimension: int | None = None) -> np.ndarray:
