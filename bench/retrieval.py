@@ -1,7 +1,7 @@
 """Retrieval benchmark: answer quality on the labelled questions, speed and size.
 
     .venv/bin/python bench/retrieval.py            # full run (1M synthetic: minutes)
-    .venv/bin/python bench/retrieval.py --quick    # smoke run: 3k products, 20k synthetic
+    .venv/bin/python bench/retrieval.py --quick    # smoke: 3k products, 20k synthetic
 
 Answer quality, dense index and a BM25 baseline in the same run, on
 bench/data/questions.jsonl (labelled article and section) and
@@ -42,14 +42,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.articles import Passage, read_passages  # noqa: E402
-from knowledge.config import KnowledgeSettings  # noqa: E402
-from knowledge.embedder import Embedder  # noqa: E402
-from knowledge.index import VectorIndex, nlist_for  # noqa: E402
-from knowledge.products import ProductFacts, facts_from_catalog  # noqa: E402
-from knowledge.query import parse_product_query  # noqa: E402
-from knowledge.service import Knowledge  # noqa: E402
-from profiles.catalog import SUBSET_PATH  # noqa: E402
+from knowledge.articles import Passage, read_passages
+from knowledge.config import KnowledgeSettings
+from knowledge.embedder import Embedder
+from knowledge.index import VectorIndex, nlist_for
+from knowledge.products import ProductFacts, facts_from_catalog
+from knowledge.query import parse_product_query
+from knowledge.service import Knowledge
+from profiles.catalog import SUBSET_PATH
 
 logger = logging.getLogger("bench.retrieval")
 
@@ -88,8 +88,43 @@ class BM25:
 
     WORD = re.compile(r"[a-z0-9]+")
     STOP = frozenset(
-        "a an and are as at be by can do does for from how i if in is it my of on "
-        "or the to what when where which who why will with you your".split()
+        [
+            "a",
+            "an",
+            "and",
+            "are",
+            "as",
+            "at",
+            "be",
+            "by",
+            "can",
+            "do",
+            "does",
+            "for",
+            "from",
+            "how",
+            "i",
+            "if",
+            "in",
+            "is",
+            "it",
+            "my",
+            "of",
+            "on",
+            "or",
+            "the",
+            "to",
+            "what",
+            "when",
+            "where",
+            "which",
+            "who",
+            "why",
+            "will",
+            "with",
+            "you",
+            "your",
+        ]
     )
 
     def __init__(self, texts: Sequence[str], k1: float = 1.5, b: float = 0.75):
@@ -98,7 +133,9 @@ class BM25:
         self.lengths = np.array([sum(d.values()) for d in self.docs], dtype=float)
         frequency = Counter(word for doc in self.docs for word in doc)
         n = len(self.docs)
-        self.idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in frequency.items()}
+        self.idf = {
+            w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in frequency.items()
+        }
 
     def words(self, text: str) -> list[str]:
         return [w for w in self.WORD.findall(text.lower()) if w not in self.STOP]
@@ -123,7 +160,9 @@ def rank_metrics(ranked: list[list[Passage]], questions: list[Question]) -> dict
         ranks = [_rank(r, q, level) for r, q in zip(ranked, questions, strict=True)]
         out[f"{level}_recall@1"] = _share(r == 1 for r in ranks)
         out[f"{level}_recall@3"] = _share(r is not None and r <= 3 for r in ranks)
-        out[f"{level}_mrr"] = round(statistics.fmean(1 / r if r else 0 for r in ranks), 4)
+        out[f"{level}_mrr"] = round(
+            statistics.fmean(1 / r if r else 0 for r in ranks), 4
+        )
     return out
 
 
@@ -144,7 +183,9 @@ def _share(flags) -> float:
     return round(sum(map(bool, flags)) / max(len(flags), 1), 4)
 
 
-def decline_figures(best_in: list[float], best_out: list[float], current: float) -> dict:
+def decline_figures(
+    best_in: list[float], best_out: list[float], current: float
+) -> dict:
     """Declines at the configured threshold and at the sweep's best threshold.
 
     The best threshold maximizes the share of all questions handled right:
@@ -162,7 +203,9 @@ def decline_figures(best_in: list[float], best_out: list[float], current: float)
     n_in, n_out = len(best_in), len(best_out)
     best = max(
         sweep,
-        key=lambda r: r["answerable_answered"] * n_in + r["unanswerable_declined"] * n_out,
+        key=lambda r: (
+            r["answerable_answered"] * n_in + r["unanswerable_declined"] * n_out
+        ),
     )
     return {"configured": at(current), "best_of_sweep": best}
 
@@ -172,13 +215,19 @@ def answer_quality(embedder: Embedder, settings: KnowledgeSettings) -> dict:
     questions = read_questions(DATA / "questions.jsonl")
     unanswerable = read_questions(DATA / "unanswerable.jsonl")
     texts = [p.indexed_text for p in passages]
-    index = VectorIndex.build("articles", [p.id for p in passages],
-                              embedder.encode(texts), exact_max=settings.exact_max)
+    index = VectorIndex.build(
+        "articles",
+        [p.id for p in passages],
+        embedder.encode(texts),
+        exact_max=settings.exact_max,
+    )
     by_id = {p.id: p for p in passages}
 
     def dense(batch: list[Question]) -> tuple[list[list[Passage]], list[float]]:
         scores, ids = index.search(embedder.encode([q.text for q in batch]), TOP)
-        return [[by_id[int(i)] for i in row if i >= 0] for row in ids], list(scores[:, 0])
+        return [[by_id[int(i)] for i in row if i >= 0] for row in ids], list(
+            scores[:, 0]
+        )
 
     bm25 = BM25(texts)
 
@@ -209,7 +258,7 @@ def answer_quality(embedder: Embedder, settings: KnowledgeSettings) -> dict:
 def rss_mb() -> dict:
     status = Path("/proc/self/status").read_text()
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    mb = lambda key: round(int(fields[key].split()[0]) / 1024, 1)  # noqa: E731
+    mb = lambda key: round(int(fields[key].split()[0]) / 1024, 1)
     return {"rss_mb": mb("VmRSS"), "peak_rss_mb": mb("VmHWM")}
 
 
@@ -249,7 +298,7 @@ def compare_indexes(vectors: np.ndarray, queries: np.ndarray) -> dict:
     out["flat"] = {
         "build_s": round(flat_build, 2),
         "bytes": flat.memory_bytes(),
-        "search": timed([lambda q=q: flat.search(q, 10) for q in latency_queries]),
+        "search": timed([lambda q=q, f=flat: f.search(q, 10) for q in latency_queries]),
         **rss_mb(),
     }
     del flat
@@ -267,7 +316,10 @@ def compare_indexes(vectors: np.ndarray, queries: np.ndarray) -> dict:
         _, found = hnsw.search(queries, 10, params=params)
         row = {"efSearch": ef, "recall@10": recall_at_10(found, truth)}
         row["search"] = timed(
-            [lambda q=q: hnsw.search(q[None], 10, params=params) for q in latency_queries]
+            [
+                lambda q=q, h=hnsw, p=params: h.search(q[None], 10, params=p)
+                for q in latency_queries
+            ]
         )
         out["hnsw"]["sweep"].append(row)
         logger.info("hnsw at %d: %s", n, row)
@@ -275,7 +327,8 @@ def compare_indexes(vectors: np.ndarray, queries: np.ndarray) -> dict:
 
     started = time.perf_counter()
     ivf = VectorIndex.build("ivf", ids, vectors, exact_max=0)
-    out["ivf"] = {"nlist": nlist_for(n), "build_s": round(time.perf_counter() - started, 2),
+    ivf_build = round(time.perf_counter() - started, 2)
+    out["ivf"] = {"nlist": nlist_for(n), "build_s": ivf_build,
                   "bytes": ivf.memory_bytes(), **rss_mb(), "sweep": []}  # fmt: skip
     for nprobe in NPROBE:
         ivf.nprobe = nprobe
@@ -315,18 +368,24 @@ def synthetic(n: int, queries: int, seed: int = 7) -> tuple[np.ndarray, np.ndarr
             stop = min(count, start + 100_000)
             picks = rng.integers(0, SYNTHETIC_CLUSTERS, stop - start)
             noise = rng.standard_normal((stop - start, SYNTHETIC_DIM), np.float32)
-            block = centres[picks] + noise * (SYNTHETIC_NOISE / math.sqrt(SYNTHETIC_DIM))
+            block = centres[picks] + noise * (
+                SYNTHETIC_NOISE / math.sqrt(SYNTHETIC_DIM)
+            )
             out[start:stop] = block / np.linalg.norm(block, axis=1, keepdims=True)
         return out
 
     return draw(n), draw(queries)
 
 
-def product_queries(products: list[ProductFacts], count: int, seed: int = 3) -> list[str]:
+def product_queries(
+    products: list[ProductFacts], count: int, seed: int = 3
+) -> list[str]:
     """Requests a customer might type, made from real products' facts."""
     rng = np.random.default_rng(seed)
-    forms = ("{c} {t} for {g}", "{t} for {g} under {p} dollars", "cheap {c} {t}",
-             "{c} {t} size {s}", "{t} for {g}", "comfortable {c} {t} for {g}")  # fmt: skip
+    forms = (
+        "{c} {t} for {g}", "{t} for {g} under {p} dollars", "cheap {c} {t}",
+        "{c} {t} size {s}", "{t} for {g}", "comfortable {c} {t} for {g}",
+    )  # fmt: skip
     out = []
     for i in rng.integers(0, len(products), count):
         p = products[int(i)]
@@ -368,7 +427,7 @@ def catalog_figures(
     out["embed_per_query_batched_ms"] = round(
         (time.perf_counter() - started) * 1000 / len(texts), 3
     )
-    ids, vectors = knowledge._products.export()
+    _, vectors = knowledge._products.export()
     out["indexes"] = compare_indexes(vectors, query_vectors)
     out.update(rss_mb())
     return out
@@ -384,7 +443,9 @@ def _product_search(knowledge: Knowledge, text: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     base = KnowledgeSettings.from_env()
     settings = KnowledgeSettings(
@@ -406,7 +467,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["run"]["wall_s"] = round(time.perf_counter() - started, 1)
     results["run"]["end"] = rss_mb()
     results["targets"] = targets(results)
-    save(results, RESULTS / ("retrieval-quick.json" if args.quick else "retrieval.json"))
+    save(
+        results, RESULTS / ("retrieval-quick.json" if args.quick else "retrieval.json")
+    )
     print(summary(results))
     return 0
 
@@ -415,10 +478,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--catalog", type=Path, default=CATALOG)
-    parser.add_argument("--index-dir", type=Path, default=ROOT / "var" / "bench-index",
-                        help="where the catalog's product index is built and kept")
-    parser.add_argument("--synthetic", type=int, default=None,
-                        help="synthetic vectors (default 1,000,000; 20,000 quick; 0 none)")
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        default=ROOT / "var" / "bench-index",
+        help="where the catalog's product index is built and kept",
+    )
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=None,
+        help="synthetic vectors (default 1,000,000; 20,000 quick; 0 none)",
+    )
     args = parser.parse_args(argv)
     if args.synthetic is None:
         args.synthetic = 20_000 if args.quick else 1_000_000
@@ -456,7 +527,9 @@ def targets(results: dict) -> dict:
         "unanswerable_declined>=0.80": declined,
     }  # fmt: skip
     if "synthetic" in results:
-        out["synthetic_choice(recall@10>=0.95,p95<=10ms)"] = results["synthetic"]["choice"]
+        out["synthetic_choice(recall@10>=0.95,p95<=10ms)"] = results["synthetic"][
+            "choice"
+        ]
     return out
 
 
@@ -475,7 +548,9 @@ def summary(results: dict) -> str:
         lines.append(f"{name}: {shown}")
         lines.append(f"  declines: {figures['declines']}")
     catalog = results["catalog"]
-    lines.append(f"catalog {catalog['products']} products, index {catalog['index_type']}")
+    lines.append(
+        f"catalog {catalog['products']} products, index {catalog['index_type']}"
+    )
     for key in ("answer_with_embedding", "search_products_with_embedding"):
         lines.append(f"  {key}: {catalog[key]}")
     for scope in ("catalog", "synthetic"):

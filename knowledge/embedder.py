@@ -23,12 +23,16 @@ logger = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 64
 QUERY_CACHE_SIZE = 512  # single queries kept; a customer often asks again
 
+_models: dict[str, Any] = {}  # model path -> loaded model, shared in the process
+_models_lock = threading.Lock()
+
 
 class Embedder:
     """Turns texts into unit vectors of shape (n, dim) with one loaded model.
 
     The model loads on the first `encode` (or on `dimension`), not in the
-    constructor, so making an Embedder is cheap. Safe to share across threads.
+    constructor, so making an Embedder is cheap; every Embedder of the same
+    path in a process shares one model. Safe to share across threads.
     """
 
     def __init__(self, model_path: str, *, batch_size: int = DEFAULT_BATCH_SIZE):
@@ -79,10 +83,17 @@ class Embedder:
         return vector
 
     def _loaded(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                self._model = _load_model(self.model_path)
-            return self._model
+        if self._model is None:
+            self._model = _shared_model(self.model_path)
+        return self._model
+
+
+def _shared_model(model_path: str) -> Any:
+    """The process's one copy of a model: Embedders of the same path share it."""
+    with _models_lock:
+        if model_path not in _models:
+            _models[model_path] = _load_model(model_path)
+        return _models[model_path]
 
 
 def _load_model(model_path: str) -> Any:

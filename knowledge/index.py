@@ -34,13 +34,13 @@ METRIC = "inner_product"
 FLAT, IVF = "flat", "ivf"
 DEFAULT_NPROBE = 16  # IVF lists visited per query; tuned in bench/retrieval.py
 EXACT_FILTER_MAX = 4096  # allowed ids scored exactly in an IVF index
-MIN_TRAIN_PER_LIST = 39
+MIN_TRAIN_PER_LIST = 39  # faiss warns below this many training points per list
 # k-means on 50 points per list and 10 rounds: at 1M vectors faiss's defaults
 # (256 points, 25 rounds) would train for over ten minutes on two cores; the
 # recall reached with this training is in bench/results/retrieval.json.
 MAX_TRAIN_PER_LIST = 50
 TRAIN_ITERATIONS = 10
-MAX_DETAIL_CHARS = 120  # of a faiss error quoted in the warning  # faiss warns below this many training points per list
+MAX_DETAIL_CHARS = 120  # of a faiss error quoted in the warning
 
 
 def _faiss() -> Any:
@@ -277,8 +277,9 @@ class VectorIndex:
         keys = {int(i): key for i, key in saved_ids.get("keys", {}).items()}
         if not index.ntotal == manifest.count == len(keys):
             raise IndexInvalid(
-                name, f"count mismatch: {index.ntotal} vectors, {len(keys)} ids, "
-                f"manifest {manifest.count}"
+                name,
+                f"count mismatch: {index.ntotal} vectors, {len(keys)} ids, "
+                f"manifest {manifest.count}",
             )
         if index.d != dimension:
             raise IndexInvalid(name, f"index dimension {index.d}, model {dimension}")

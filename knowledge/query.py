@@ -53,7 +53,9 @@ CATEGORIES = {
 SIZE_WORDS = ("xxl", "xl", "xs", "s", "m", "l")  # "size m"; bare only when long
 
 _NUMBER = r"\$?\s*(\d+(?:\.\d{1,2})?)\s*(?:dollars|usd|bucks|\$)?"
-_MAX_PRICE = re.compile(rf"\b(?:under|below|less than|cheaper than|max|up to)\s+{_NUMBER}")
+_MAX_PRICE = re.compile(
+    rf"\b(?:under|below|less than|cheaper than|max|up to)\s+{_NUMBER}"
+)
 _MIN_PRICE = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{_NUMBER}")
 _BETWEEN = re.compile(rf"\bbetween\s+{_NUMBER}\s+and\s+{_NUMBER}")
 _SIZE = re.compile(r"\bsize\s+(\d{1,2}|xxl|xl|xs|s|m|l)\b")
@@ -91,8 +93,12 @@ def parse_product_query(query: str) -> tuple[str, ProductFilters]:
     found: dict[str, object] = {}
     text = _take_prices(text, found)
     text = _take(text, _SIZE, lambda m: found.setdefault("size", m.group(1).upper()))
-    text = _take(text, _BARE_SIZE, lambda m: found.setdefault("size", m.group(1).upper()))
-    text = _take(text, _GENDER, lambda m: found.setdefault("gender", GENDERS[m.group(1)]))
+    text = _take(
+        text, _BARE_SIZE, lambda m: found.setdefault("size", m.group(1).upper())
+    )
+    text = _take(
+        text, _GENDER, lambda m: found.setdefault("gender", GENDERS[m.group(1)])
+    )
     text = _take_colour(text, found)
     _find_kind(text, found)
     free = re.sub(r"\s+", " ", text).strip(" ,.?!")

@@ -65,7 +65,7 @@ class Knowledge:
         self.settings = settings
         self.embedder = embedder or Embedder(settings.resolved_model_path())
         if products is None and store is not None:
-            products = lambda: facts_from_store(store)  # noqa: E731
+            products = lambda: facts_from_store(store)
         self._product_source = products
         self._lock = threading.Lock()
         self._passages: dict[int, Passage] = {}
@@ -234,4 +234,3 @@ class Knowledge:
 
 def _facts(product: ProductView | ProductFacts) -> ProductFacts:
     return product if isinstance(product, ProductFacts) else facts_from_view(product)
-

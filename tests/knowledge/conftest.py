@@ -30,9 +30,7 @@ def sample_products() -> list[ProductFacts]:
 
 
 @pytest.fixture
-def make_knowledge(
-    embedder: Embedder, tmp_path: Path
-) -> Callable[..., Knowledge]:
+def make_knowledge(embedder: Embedder, tmp_path: Path) -> Callable[..., Knowledge]:
     """Knowledge over a temporary index folder; content and products chosen."""
 
     def make(content_dir: Path = DEFAULT_CONTENT_DIR, products=None, **kw):

@@ -77,7 +77,7 @@ def test_allowed_ids_limit_the_search(exact_max: int) -> None:
     index = VectorIndex.build("t", ids, vectors, exact_max=exact_max)
     allowed = np.array([3, 50, 700, 999])
 
-    scores, found = index.search(unit_vectors(4, seed=4), 3, allowed_ids=allowed)
+    _, found = index.search(unit_vectors(4, seed=4), 3, allowed_ids=allowed)
 
     assert set(found.ravel()) <= set(allowed)
     want = brute_force(unit_vectors(4, seed=4), vectors[allowed], allowed, 3)[1]
