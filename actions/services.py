@@ -6,6 +6,7 @@ install their own with `use_services`.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -68,11 +69,32 @@ _lock = threading.Lock()
 _services: Services | None = None
 
 
+LOG_LEVEL_ENV = "LOG_LEVEL"  # the action server's own level, INFO by default
+
+
+def configure_worker_logging(environ: Mapping[str, str] | None = None) -> None:
+    """Gives the action server's worker process a log handler.
+
+    The server runs actions in worker processes that start without the
+    logging set up by its command line, so their INFO lines would be lost.
+    Does nothing where logging is already configured (tests, other hosts).
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    environ = os.environ if environ is None else environ
+    logging.basicConfig(
+        level=environ.get(LOG_LEVEL_ENV, "INFO").upper(),
+        format="%(asctime)s %(levelname)-8s %(name)s  - %(message)s",
+    )
+
+
 def get_services() -> Services:
     """The process's services, made from the environment on first use."""
     global _services
     with _lock:
         if _services is None:
+            configure_worker_logging()
             _services = Services.from_settings(ActionSettings.from_env())
         return _services
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +38,13 @@ class StackError(RuntimeError):
         self.log_path = log_path
 
 
+def port_in_use(port: int) -> bool:
+    """Whether something on this machine already listens on the TCP port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 @dataclass
 class Process:
     name: str
@@ -44,6 +53,10 @@ class Process:
     log_path: Path
     env: dict[str, str]
     popen: subprocess.Popen | None = None
+
+    @property
+    def port(self) -> int:
+        return int(urllib.parse.urlsplit(self.health_url).port or 80)
 
     def start(self, cwd: Path) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,9 +153,20 @@ class Stack:
         return [actions, rasa, web]
 
     def start(self, timeout: float = START_TIMEOUT_S) -> float:
-        """Starts all three and waits until each answers; returns the seconds."""
+        """Starts all three and waits until each answers; returns the seconds.
+
+        Refuses to start when a port is taken: the health checks would
+        otherwise be answered by whatever already listens there.
+        """
         started = time.perf_counter()
         self.processes = self._plan()
+        for process in self.processes:
+            if port_in_use(process.port):
+                raise StackError(
+                    process.name,
+                    process.log_path,
+                    f"cannot start: port {process.port} is in use",
+                )
         for process in self.processes:
             process.start(self.settings.root)
         try:

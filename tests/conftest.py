@@ -10,6 +10,11 @@ import pytest
 from profiles.config import StoreSettings
 from profiles.store import ProfileStore
 
+# The one real stack of a test session, shared by the e2e and browser tests.
+# Defined here, once: two definitions would start two stacks on one set of
+# ports.
+from tests.live_stack import live_stack  # noqa: E402, F401
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes seconds, not milliseconds")

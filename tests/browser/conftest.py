@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from browser_support import CHROMIUM, LAUNCH_ARGS, SCREENSHOT_DIR, skip_unless_ci
-from tests.live_stack import live_stack  # noqa: F401  (the session fixture)
 
 
 @pytest.fixture(scope="module")

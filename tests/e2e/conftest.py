@@ -1,1 +1,0 @@
-from tests.live_stack import live_stack  # noqa: F401  (the session fixture)
