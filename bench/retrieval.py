@@ -59,7 +59,7 @@ CATALOG = ROOT.parent / "shared" / "datasets" / "catalog" / "styles.csv"
 TOP = 10  # ranks looked at for MRR
 RECALL_QUERIES = 1000
 LATENCY_QUERIES = 300
-EF_SEARCH = (16, 32, 64, 128, 256)
+EF_SEARCH = (16, 32, 64, 128, 256, 512)
 NPROBE = (1, 2, 4, 8, 16, 32, 64, 128)
 HNSW_M = 32
 SYNTHETIC_DIM = 384
@@ -415,7 +415,7 @@ def catalog_figures(
     }
     texts = product_queries(products, RECALL_QUERIES)
     questions = [q.text for q in read_questions(DATA / "questions.jsonl")]
-    embedder._cache.clear()  # every timed query below is embedded for real
+    embedder.clear_cache()  # every timed query below is embedded for real
     out["answer_with_embedding"] = timed(
         [lambda q=q: knowledge.answer(q) for q in questions[:LATENCY_QUERIES]]
     )
@@ -427,7 +427,7 @@ def catalog_figures(
     out["embed_per_query_batched_ms"] = round(
         (time.perf_counter() - started) * 1000 / len(texts), 3
     )
-    _, vectors = knowledge._products.export()
+    _, vectors = knowledge.products_index.export()
     out["indexes"] = compare_indexes(vectors, query_vectors)
     out.update(rss_mb())
     return out
@@ -452,8 +452,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         model_path=base.model_path, index_dir=args.index_dir,
         content_dir=base.content_dir, exact_max=base.exact_max,
         answer_threshold=base.answer_threshold,
+        embedding_threads=base.embedding_threads,
     )  # fmt: skip
-    embedder = Embedder(settings.resolved_model_path())
+    embedder = Embedder(settings.resolved_model_path(), threads=base.embedding_threads)
     results: dict[str, Any] = {"run": run_facts(args, embedder)}
     started = time.perf_counter()
     results["answers"] = answer_quality(embedder, settings)
@@ -464,6 +465,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         vectors, queries = synthetic(args.synthetic, RECALL_QUERIES)
         results["synthetic"] = compare_indexes(vectors, queries)
         del vectors
+    else:
+        results.update(carried_over(args))
     results["run"]["wall_s"] = round(time.perf_counter() - started, 1)
     results["run"]["end"] = rss_mb()
     results["targets"] = targets(results)
@@ -498,6 +501,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def carried_over(args: argparse.Namespace) -> dict:
+    """The synthetic figures of the last saved run, marked with when they were
+    measured, so a run with --synthetic 0 does not drop them."""
+    path = RESULTS / ("retrieval-quick.json" if args.quick else "retrieval.json")
+    if not path.exists():
+        return {}
+    previous = json.loads(path.read_text("utf-8"))
+    if "synthetic" not in previous:
+        return {}
+    synthetic = dict(previous["synthetic"])
+    synthetic.setdefault("measured_utc", previous["run"]["time_utc"])
+    return {"synthetic": synthetic}
+
+
 def run_facts(args: argparse.Namespace, embedder: Embedder) -> dict:
     import faiss
 
@@ -509,6 +526,7 @@ def run_facts(args: argparse.Namespace, embedder: Embedder) -> dict:
         "python": platform.python_version(),
         "faiss": faiss.__version__,
         "model": embedder.name,
+        "embedding_threads": embedder.threads,
         "dimension": embedder.dimension,
         "max_rss_kb_start": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }

@@ -21,6 +21,11 @@ CONTENT_DIR_ENV = "CONCIERGE_CONTENT_DIR"  # default: knowledge/content
 DEFAULT_CONTENT_DIR = PACKAGE_DIR / "content"
 EXACT_MAX_ENV = "CONCIERGE_EXACT_MAX"
 DEFAULT_EXACT_MAX = 50_000  # vectors; above this a collection gets an IVF index
+THREADS_ENV = "CONCIERGE_EMBEDDING_THREADS"
+# One torch thread: on a busy two-core machine two threads made single queries
+# wait up to half a second for the other core (bench/retrieval.py); raise it for
+# a large offline build.
+DEFAULT_THREADS = 1
 ANSWER_THRESHOLD_ENV = "CONCIERGE_ANSWER_THRESHOLD"
 # Cosine of the best passage below which a question is declined; tuned on
 # bench/data (questions.jsonl vs unanswerable.jsonl) with bench/retrieval.py.
@@ -40,6 +45,7 @@ class KnowledgeSettings:
     content_dir: Path = DEFAULT_CONTENT_DIR
     exact_max: int = DEFAULT_EXACT_MAX
     answer_threshold: float = DEFAULT_ANSWER_THRESHOLD
+    embedding_threads: int = DEFAULT_THREADS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> KnowledgeSettings:
@@ -58,6 +64,7 @@ class KnowledgeSettings:
             answer_threshold=_number(
                 environ, ANSWER_THRESHOLD_ENV, float, DEFAULT_ANSWER_THRESHOLD
             ),
+            embedding_threads=_number(environ, THREADS_ENV, int, DEFAULT_THREADS),
         )
 
     def resolved_model_path(self) -> str:

@@ -32,12 +32,21 @@ class Embedder:
 
     The model loads on the first `encode` (or on `dimension`), not in the
     constructor, so making an Embedder is cheap; every Embedder of the same
-    path in a process shares one model. Safe to share across threads.
+    path in a process shares one model. `threads` sets torch's thread count
+    for the whole process when the model loads (None: torch's default).
+    Safe to share across threads.
     """
 
-    def __init__(self, model_path: str, *, batch_size: int = DEFAULT_BATCH_SIZE):
+    def __init__(
+        self,
+        model_path: str,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        threads: int | None = None,
+    ) -> None:
         self.model_path = model_path
         self.batch_size = batch_size
+        self.threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -82,25 +91,33 @@ class Embedder:
                 self._cache.popitem(last=False)
         return vector
 
+    def clear_cache(self) -> None:
+        """Forget cached queries, so the next ones are embedded again."""
+        with self._lock:
+            self._cache.clear()
+
     def _loaded(self) -> Any:
         if self._model is None:
-            self._model = _shared_model(self.model_path)
+            self._model = _shared_model(self.model_path, self.threads)
         return self._model
 
 
-def _shared_model(model_path: str) -> Any:
+def _shared_model(model_path: str, threads: int | None) -> Any:
     """The process's one copy of a model: Embedders of the same path share it."""
     with _models_lock:
         if model_path not in _models:
-            _models[model_path] = _load_model(model_path)
+            _models[model_path] = _load_model(model_path, threads)
         return _models[model_path]
 
 
-def _load_model(model_path: str) -> Any:
+def _load_model(model_path: str, threads: int | None) -> Any:
     os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for the hub, even by accident
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
     from sentence_transformers import SentenceTransformer
 
+    if threads:
+        torch.set_num_threads(threads)
     started = time.perf_counter()
     model = SentenceTransformer(model_path, device="cpu")
     elapsed = time.perf_counter() - started

@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 METRIC = "inner_product"
 FLAT, IVF = "flat", "ivf"
-DEFAULT_NPROBE = 16  # IVF lists visited per query; tuned in bench/retrieval.py
+# IVF lists visited per query: the least with recall@10 >= 0.95 on the real
+# catalog's vectors in bench/retrieval.py (p95 0.3 ms at 42k, 2 ms at 1M).
+DEFAULT_NPROBE = 64
 EXACT_FILTER_MAX = 4096  # allowed ids scored exactly in an IVF index
 MIN_TRAIN_PER_LIST = 39  # faiss warns below this many training points per list
 # k-means on 50 points per list and 10 rounds: at 1M vectors faiss's defaults
@@ -195,8 +197,9 @@ class VectorIndex:
         k = max(1, min(int(k), max(self.count, 1)))
         allowed = None
         if allowed_ids is not None:
-            allowed = np.asarray(list(allowed_ids), dtype=np.int64)
-            allowed = np.unique(allowed[np.isin(allowed, self._id_array())])
+            allowed = np.unique(np.asarray(list(allowed_ids), dtype=np.int64))
+            if self.index_type == IVF:  # reconstruct needs known ids only
+                allowed = allowed[np.isin(allowed, self._id_array())]
             if len(allowed) == 0:
                 return _empty_result(len(queries), k)
             if self.index_type == IVF and len(allowed) <= EXACT_FILTER_MAX:

@@ -63,7 +63,9 @@ class Knowledge:
         products: ProductSource | None = None,
     ) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.resolved_model_path())
+        self.embedder = embedder or Embedder(
+            settings.resolved_model_path(), threads=settings.embedding_threads
+        )
         if products is None and store is not None:
             products = lambda: facts_from_store(store)
         self._product_source = products
@@ -78,6 +80,11 @@ class Knowledge:
     def products_table(self) -> ProductTable:
         """The facts of the indexed products (price, stock...), read-only use."""
         return self._table
+
+    @property
+    def products_index(self) -> VectorIndex:
+        """The built products collection, for maintenance and benchmarks."""
+        return self._ready(self._products, PRODUCTS)
 
     # Building
 

@@ -23,6 +23,7 @@ def test_defaults() -> None:
     assert settings.content_dir == DEFAULT_CONTENT_DIR
     assert settings.exact_max == DEFAULT_EXACT_MAX
     assert settings.answer_threshold == DEFAULT_ANSWER_THRESHOLD
+    assert settings.embedding_threads == 1
     assert Path(settings.resolved_model_path(), "config.json").exists()
 
 
@@ -33,12 +34,14 @@ def test_overrides(tmp_path: Path) -> None:
             "CONCIERGE_EMBEDDING_MODEL": "/models/x",
             "CONCIERGE_EXACT_MAX": "10",
             "CONCIERGE_ANSWER_THRESHOLD": "0.5",
+            "CONCIERGE_EMBEDDING_THREADS": "2",
         }
     )
 
     assert settings.index_dir == tmp_path / "index"
     assert settings.resolved_model_path() == "/models/x"
     assert (settings.exact_max, settings.answer_threshold) == (10, 0.5)
+    assert settings.embedding_threads == 2
 
 
 def test_a_bad_number_names_its_variable() -> None:
