@@ -20,8 +20,9 @@ SAMPLE_STEP = 25  # every 25th product of the shipped subset: 120 products
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The shipped model, loaded once for the whole session."""
-    return Embedder(KnowledgeSettings.from_env({}).resolved_model_path())
+    """The shipped model, loaded once for the whole session, default threads."""
+    settings = KnowledgeSettings.from_env({})
+    return Embedder(settings.resolved_model_path(), threads=settings.embedding_threads)
 
 
 @pytest.fixture(scope="session")
