@@ -52,7 +52,7 @@ from bench.load import (
     run_level,
 )
 from bench.report import earlier_training, machine_facts, save, table
-from bot.settings import REPO_ROOT, StackSettings
+from bot.settings import REPO_ROOT, StackSettings, env_whole_number
 from bot.stack import StackError
 from bot.training import TrainingFailed
 
@@ -67,15 +67,6 @@ DEFAULT_RASA_PORT = 15105  # BENCH_RASA_PORT: Concierge's dialogue engine
 DEFAULT_ACTIONS_PORT = 15155  # BENCH_ACTIONS_PORT: Concierge's action server
 DEFAULT_WEB_PORT = 18180  # BENCH_WEB_PORT: Concierge's web page
 DEFAULT_BARE_PORT = 15205  # BENCH_BARE_PORT: the bare `rasa init` assistant
-
-
-def _number(environ: Mapping[str, str], name: str, default: int, top: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not 0 < int(raw) <= top:
-        raise ValueError(f"{name} must be a whole number from 1 to {top}, got {raw!r}")
-    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -93,14 +84,24 @@ class BenchSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> BenchSettings:
         environ = os.environ if environ is None else environ
         return cls(
-            messages=_number(environ, "BENCH_MESSAGES", DEFAULT_MESSAGES, 100_000),
-            customers=_number(environ, "BENCH_CUSTOMERS", DEFAULT_CUSTOMERS, 256),
-            rasa_port=_number(environ, "BENCH_RASA_PORT", DEFAULT_RASA_PORT, 65535),
-            actions_port=_number(
+            messages=env_whole_number(
+                environ, "BENCH_MESSAGES", DEFAULT_MESSAGES, 100_000
+            ),
+            customers=env_whole_number(
+                environ, "BENCH_CUSTOMERS", DEFAULT_CUSTOMERS, 256
+            ),
+            rasa_port=env_whole_number(
+                environ, "BENCH_RASA_PORT", DEFAULT_RASA_PORT, 65535
+            ),
+            actions_port=env_whole_number(
                 environ, "BENCH_ACTIONS_PORT", DEFAULT_ACTIONS_PORT, 65535
             ),
-            web_port=_number(environ, "BENCH_WEB_PORT", DEFAULT_WEB_PORT, 65535),
-            bare_port=_number(environ, "BENCH_BARE_PORT", DEFAULT_BARE_PORT, 65535),
+            web_port=env_whole_number(
+                environ, "BENCH_WEB_PORT", DEFAULT_WEB_PORT, 65535
+            ),
+            bare_port=env_whole_number(
+                environ, "BENCH_BARE_PORT", DEFAULT_BARE_PORT, 65535
+            ),
         )
 
     @property

@@ -81,7 +81,8 @@ def _training_note(training: dict[str, Any]) -> str:
         when = "this run"
     else:
         when = f"run of {training['measured_at']}"
-    return f"{training['seconds']:.1f} s ({when}; Rasa cache: {training.get('cache', '?')})"
+    cache = training.get("cache", "?")
+    return f"{training['seconds']:.1f} s ({when}; Rasa cache: {cache})"
 
 
 COLUMNS = ("concurrency", "messages", "errors", "p50_ms", "p95_ms", "mean_ms", "max_ms")

@@ -111,9 +111,14 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_all(settings)
         elif args.command == "replay":
-            from bot.replay import replay_all
+            from bot.replay import AssistantUnreachable, replay_all
 
-            return replay_all(settings, args.url)
+            try:
+                for transcript in replay_all(settings, args.url):
+                    print(transcript + "\n")
+            except (AssistantUnreachable, FileNotFoundError, LookupError) as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 1
     except (TrainingFailed, StackError, subprocess.CalledProcessError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

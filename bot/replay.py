@@ -87,7 +87,18 @@ def replay_one(url: str, scenario: dict[str, Any], customer_id: str, token: str)
     return lines
 
 
-def replay_all(settings: StackSettings, url: str | None) -> int:
+class AssistantUnreachable(RuntimeError):
+    """No assistant answered at the URL the replay was pointed at."""
+
+    def __init__(self, url: str, reason: object) -> None:
+        super().__init__(
+            f"no assistant answers at {url} ({reason}); "
+            "start it first with `make run` in another terminal"
+        )
+
+
+def replay_all(settings: StackSettings, url: str | None) -> Iterator[str]:
+    """Each conversation's transcript, in turn, also saved under var/replay/."""
     from profiles.config import StoreSettings
     from profiles.identity import issue_token, load_secret
     from profiles.store import ProfileStore
@@ -105,11 +116,8 @@ def replay_all(settings: StackSettings, url: str | None) -> int:
         try:
             lines = replay_one(url, conversation, customer_id, token)
         except urllib.error.URLError as error:
-            print(f"error: no assistant answers at {url} ({error.reason}).")
-            print("Start it first with `make run` in another terminal.")
-            return 1
+            raise AssistantUnreachable(url, error.reason) from error
         lines.append(f"# {time.perf_counter() - started:.1f} s")
         transcript = "\n".join(lines)
-        print(transcript + "\n")
         (out_dir / f"{conversation['convo_id']}.txt").write_text(transcript + "\n")
-    return 0
+        yield transcript

@@ -16,13 +16,20 @@ DEFAULT_ACTIONS_PORT = 5055  # CONCIERGE_ACTIONS_PORT
 DEFAULT_WEB_PORT = 8080  # CONCIERGE_WEB_PORT
 
 
-def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+def env_whole_number(
+    environ: Mapping[str, str], name: str, default: int, top: int
+) -> int:
+    """A whole number from 1 to `top` read from the environment, else `default`."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ValueError(f"{name} must be a port number (1-65535), got {raw!r}")
+    if not raw.isdigit() or not 0 < int(raw) <= top:
+        raise ValueError(f"{name} must be a whole number from 1 to {top}, got {raw!r}")
     return int(raw)
+
+
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    return env_whole_number(environ, name, default, 65535)
 
 
 @dataclass(frozen=True)
