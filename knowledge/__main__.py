@@ -88,6 +88,9 @@ def _change(knowledge: Knowledge, store: ProfileStore, args: argparse.Namespace)
         print(f"product {args.product_id} is not in the profile store", file=sys.stderr)
         return 1
     if args.command == "add":
+        if args.product_id in knowledge.products_index:
+            print(f"product {args.product_id} is already indexed; use update")
+            return 1
         knowledge.add_product(product)
     else:
         knowledge.update_product(product)
