@@ -67,12 +67,22 @@ class Manifest:
 
 
 class IndexInvalid(Exception):
-    """An index on disk that must not be used; `reason` says why."""
+    """An index on disk that must not be used as it is; `reason` says why.
 
-    def __init__(self, name: str, reason: str) -> None:
+    `stale` is True when only the content changed: the files are sound and
+    the index may be brought up to date in place.
+    """
+
+    def __init__(self, name: str, reason: str, *, stale: bool = False) -> None:
         super().__init__(f"index {name}: {reason}")
         self.name = name
         self.reason = reason
+        self.stale = stale
+
+
+def text_digest(text: str) -> str:
+    """A short digest of one text, kept per id to see which texts changed."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def content_hash(items: Iterable[tuple[int, str]]) -> str:
@@ -263,18 +273,25 @@ class VectorIndex:
 
     @classmethod
     def load(
-        cls, folder: Path, name: str, *, model: str, dimension: int, content: str
+        cls,
+        folder: Path,
+        name: str,
+        *,
+        model: str,
+        dimension: int,
+        content: str | None,
     ) -> tuple[VectorIndex, Manifest]:
         """The saved collection, if it matches; raises IndexInvalid otherwise.
 
         Checked: all files present and readable, format version, model,
-        dimension, content hash, and the same count in all three files.
+        dimension, content hash (unless `content` is None), and the same count
+        in all three files.
         """
         paths = collection_paths(folder, name)
         manifest = _read_manifest(paths["manifest"], name)
         _check_manifest(manifest, name, model=model, dimension=dimension)
-        if manifest.content_hash != content:
-            raise IndexInvalid(name, "content changed since the build")
+        if content is not None and manifest.content_hash != content:
+            raise IndexInvalid(name, "content changed since the build", stale=True)
         saved_ids = _read_json(paths["ids"], name)
         index = _read_index(paths["faiss"], name)
         keys = {int(i): key for i, key in saved_ids.get("keys", {}).items()}

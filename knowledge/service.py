@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .articles import Passage, read_passages
 from .config import KnowledgeSettings
 from .embedder import Embedder
-from .index import IndexInvalid, VectorIndex, content_hash
+from .index import IndexInvalid, Manifest, VectorIndex, content_hash, text_digest
 from .products import ProductFacts, ProductTable, facts_from_store, facts_from_view
 from .query import ProductFilters
 
@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 ARTICLES, PRODUCTS = "articles", "products"
 OVERFETCH = 4  # candidates per wanted product, so stock ordering has a choice
+MAX_STALE_SHARE = 0.2  # of a collection changed, above which it is rebuilt
 
 ProductSource = Callable[[], list[ProductFacts]]
 
@@ -95,46 +96,72 @@ class Knowledge:
             passages = read_passages(self.settings.content_dir)
             self._passages = {p.id: p for p in passages}
             items = [(p.id, p.indexed_text) for p in passages]
-            keys = [p.key for p in passages]
-            self._articles = self._load_or_build(ARTICLES, items, keys, progress)
+            self._articles = self._load_or_build(ARTICLES, items, progress)
             if self._product_source is not None:
                 self._table = ProductTable(self._product_source())
                 items = self._table.items()
-                self._products = self._load_or_build(PRODUCTS, items, None, progress)
+                self._products = self._load_or_build(PRODUCTS, items, progress)
 
     def _load_or_build(
-        self,
-        name: str,
-        items: list[tuple[int, str]],
-        keys: Sequence[str] | None,
-        progress: bool,
+        self, name: str, items: list[tuple[int, str]], progress: bool
     ) -> VectorIndex:
         digest = content_hash(items)
         try:
-            index, _ = VectorIndex.load(
-                self.settings.index_dir,
-                name,
-                model=self.embedder.name,
-                dimension=self.embedder.dimension,
-                content=digest,
-            )
+            index, _ = self._load(name, digest)
             logger.info("Index %s loaded: %d vectors", name, index.count)
             return index
         except IndexInvalid as invalid:
+            if invalid.stale:
+                updated = self._bring_up_to_date(name, items, digest)
+                if updated is not None:
+                    return updated
             logger.warning("Index %s rebuilt: %s", name, invalid.reason)
-        return self._build(name, items, keys, digest, progress)
+        return self._build(name, items, digest, progress)
+
+    def _load(self, name: str, digest: str | None) -> tuple[VectorIndex, Manifest]:
+        return VectorIndex.load(
+            self.settings.index_dir,
+            name,
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            content=digest,
+        )
+
+    def _bring_up_to_date(
+        self, name: str, items: list[tuple[int, str]], digest: str
+    ) -> VectorIndex | None:
+        """The saved index with changed, new and gone items applied in place;
+        None when more than MAX_STALE_SHARE of it changed (a rebuild is
+        then about as fast) or when the saved files cannot be read."""
+        try:
+            index, _ = self._load(name, None)
+        except IndexInvalid:
+            return None
+        wanted = {item_id: (text, text_digest(text)) for item_id, text in items}
+        changed = [i for i, (_, d) in wanted.items() if index.key(i) != d]
+        gone = [i for i in index.ids() if i not in wanted]
+        if len(changed) + len(gone) > MAX_STALE_SHARE * max(len(wanted), 1):
+            return None
+        index.remove(changed + gone)
+        texts = [wanted[i][0] for i in changed]
+        index.add(
+            changed, self.embedder.encode(texts), keys=[wanted[i][1] for i in changed]
+        )
+        index.save(self.settings.index_dir, model=self.embedder.name, content=digest)
+        logger.warning(
+            "Index %s brought up to date in place: %d changed or new, %d gone",
+            name, len(changed), len(gone),
+        )  # fmt: skip
+        self.rebuilt.append(name)
+        return index
 
     def _build(
-        self,
-        name: str,
-        items: list[tuple[int, str]],
-        keys: Sequence[str] | None,
-        digest: str,
-        progress: bool,
+        self, name: str, items: list[tuple[int, str]], digest: str, progress: bool
     ) -> VectorIndex:
         started = time.perf_counter()
         vectors = self.embedder.encode([t for _, t in items], progress=progress)
         ids = [i for i, _ in items]
+        keys = [text_digest(t) for _, t in items]
         index = VectorIndex.build(
             name, ids, vectors, exact_max=self.settings.exact_max, keys=keys
         )
@@ -204,7 +231,8 @@ class Knowledge:
         facts = _facts(product)
         with self._lock:
             index = self._ready(self._products, PRODUCTS)
-            index.add([facts.id], self.embedder.encode([facts.text]))
+            vectors = self.embedder.encode([facts.text])
+            index.add([facts.id], vectors, keys=[text_digest(facts.text)])
             self._table.put(facts)
             self._save_products(index)
 
@@ -213,7 +241,8 @@ class Knowledge:
         facts = _facts(product)
         with self._lock:
             index = self._ready(self._products, PRODUCTS)
-            index.update([facts.id], self.embedder.encode([facts.text]))
+            vectors = self.embedder.encode([facts.text])
+            index.update([facts.id], vectors, keys=[text_digest(facts.text)])
             self._table.put(facts)
             self._save_products(index)
 

@@ -121,7 +121,10 @@ def built_at(folder: Path, name: str) -> float:
 
 
 def test_only_a_content_change_triggers_a_rebuild(
-    make_knowledge: MakeKnowledge, small_content: Path, tmp_path: Path
+    make_knowledge: MakeKnowledge,
+    small_content: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     make_knowledge(small_content).ensure_built()
     first = built_at(tmp_path / "index", ARTICLES)
@@ -133,9 +136,31 @@ def test_only_a_content_change_triggers_a_rebuild(
     article = small_content / "promo-codes.md"
     article.write_text(article.read_text("utf-8") + "\nOne more line.\n", "utf-8")
     changed = make_knowledge(small_content)
-    changed.ensure_built()
+    with caplog.at_level(logging.WARNING, logger="knowledge.service"):
+        changed.ensure_built()
     assert changed.rebuilt == [ARTICLES]
     assert built_at(tmp_path / "index", ARTICLES) > first
+    assert "in place: 1 changed or new, 0 gone" in caplog.text
+    assert changed.answer("can I use two promo codes on one order")
+
+
+def test_products_gone_from_the_source_leave_the_index_without_a_rebuild(
+    make_knowledge: MakeKnowledge,
+    small_content: Path,
+    sample_products: list[ProductFacts],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    products = list(sample_products[:20])
+    make_knowledge(small_content, products=products).ensure_built()
+    gone = products.pop(3)
+
+    later = make_knowledge(small_content, products=products)
+    with caplog.at_level(logging.WARNING, logger="knowledge.service"):
+        later.ensure_built()
+
+    assert "in place: 0 changed or new, 1 gone" in caplog.text
+    found = {i for i, _ in later.search_products("anything", k=100)}
+    assert found == {p.id for p in products} and gone.id not in found
 
 
 def test_in_place_changes_survive_a_restart_without_rebuild(
