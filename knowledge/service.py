@@ -2,8 +2,13 @@
 
 Two collections live in the index folder: "articles" (one vector per passage)
 and "products" (one per product, id = product id). `ensure_built()` loads each
-from disk when its model and content agree with the manifest and rebuilds it
-otherwise; products are then changed in place with add/update/remove.
+from disk when its model and content agree with the manifest; when only a few
+texts changed it re-embeds just those, and otherwise it rebuilds. Products are
+then changed in place with add/update/remove.
+
+Product facts (price, stock) are read when `ensure_built()` runs and follow
+add/update/remove; a stock change made elsewhere shows after the next
+`ensure_built()` or `update_product()`.
 """
 
 from __future__ import annotations
@@ -90,7 +95,11 @@ class Knowledge:
     # Building
 
     def ensure_built(self, *, progress: bool = False) -> None:
-        """Load both collections, rebuilding any whose content or model changed."""
+        """Load both collections; re-embed what changed, rebuild what is unusable.
+
+        Every problem with the files on disk is one WARNING line, never an
+        error: the collection is rebuilt from its content.
+        """
         with self._lock:
             self.rebuilt = []
             passages = read_passages(self.settings.content_dir)
