@@ -44,9 +44,10 @@ class ValidateReturnForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        # A guest has nothing to return here: the form ends at once and the
-        # submit action asks them to sign in.
-        if identify(tracker, get_services()) is None:
+        # A guest, or a customer with no delivered order, has nothing to pick:
+        # the form ends at once and the submit action says why.
+        turn = _turn(dispatcher, tracker)
+        if turn.customer is None or not returnable_orders(turn):
             return []
         return domain_slots
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -133,3 +134,22 @@ def test_exception_without_a_refusal_changes_nothing(services):
     )
     assert response_names(messages) == ["utter_nothing_to_escalate"]
     assert services.store.tickets(CRYSTAL) == before
+
+
+def test_no_delivered_order_ends_the_form_with_a_reason(services):
+    # Alessandro's only order is already returned: nothing to choose from.
+    tracker = load_tracker("return_start", customer_id="aphoenix939")
+    form = ValidateReturnForm()
+    slots = asyncio.run(
+        form.required_slots(
+            ["order_id", "return_reason"], CollectingDispatcher(), tracker, {}
+        )
+    )
+    assert slots == []
+    messages, _ = run_action(
+        ActionSubmitReturn(),
+        load_tracker(
+            "return_submit", customer_id="aphoenix939", slots={"order_id": None}
+        ),
+    )
+    assert response_names(messages) == ["utter_return_no_orders"]

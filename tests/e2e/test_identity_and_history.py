@@ -129,3 +129,16 @@ def test_return_outside_the_window_is_refused_and_recalled_next_session(
     later = live_stack.chat("hi", sender=new_sender(), customer_id=CRYSTAL)
     assert "Crystal" in later
     assert "return" in later
+
+
+def test_guest_starting_a_return_is_asked_to_sign_in(live_stack: LiveStack):
+    reply = live_stack.chat("i want to return my jeans", sender=new_sender())
+    assert "sign in" in reply.lower()
+    assert CRYSTAL_ORDER not in reply
+
+
+def test_customer_without_a_delivered_order_is_told_so(live_stack: LiveStack):
+    reply = live_stack.chat(
+        "i want to return my shirt", sender=new_sender(), customer_id=ALESSANDRO
+    )
+    assert "could be returned" in reply
