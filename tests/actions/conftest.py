@@ -55,6 +55,15 @@ def services(seeded_template: Path, tmp_path: Path) -> Iterator[Services]:
     store.close()
 
 
+def find_order(services: Services, matches) -> tuple[Any, Any]:
+    """The first (customer, order) of the seeded shop with matches(customer, order)."""
+    for customer in services.store.demo_customers(limit=400):
+        for order in services.store.orders(customer.id):
+            if matches(customer, order):
+                return customer, order
+    raise AssertionError("the seeded shop has no such order")
+
+
 def token_for(customer_id: str, *, issued_ago: timedelta = timedelta(0)) -> str:
     """A one-hour token issued `issued_ago` before the tests' clock."""
     return issue_token(

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from actions.orders import ActionCancelOrder, ActionChangeAddress, ActionOrderStatus
-from tests.actions.conftest import entity, load_tracker, response_names, run_action
+from tests.actions.conftest import (
+    entity,
+    find_order,
+    load_tracker,
+    response_names,
+    run_action,
+)
 
 CRYSTAL, CRYSTAL_ORDER = "cminh730", "3348917502"
 ALESSANDRO_ORDER = "7916676427"
@@ -79,12 +85,7 @@ def test_another_customers_order_is_never_shown(services, source):
 
 
 def test_cancel_a_placed_order(services):
-    customer = customers_with(
-        services, lambda orders: any(o.status == "placed" for o in orders)
-    )
-    placed = next(
-        o for o in services.store.open_orders(customer.id) if o.status == "placed"
-    )
+    customer, placed = find_order(services, lambda c, o: o.status == "placed")
     tracker = load_tracker(
         "cancel_order",
         customer_id=customer.id,
@@ -96,12 +97,7 @@ def test_cancel_a_placed_order(services):
 
 
 def test_a_shipped_order_cannot_be_cancelled(services):
-    customer = customers_with(
-        services, lambda orders: any(o.status == "shipped" for o in orders)
-    )
-    shipped = next(
-        o for o in services.store.open_orders(customer.id) if o.status == "shipped"
-    )
+    customer, shipped = find_order(services, lambda c, o: o.status == "shipped")
     tracker = load_tracker(
         "cancel_order",
         customer_id=customer.id,

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.returns import ActionEscalate, ActionSubmitReturn, ValidateReturnForm
 from tests.actions.conftest import (
     NOW,
+    find_order,
     load_tracker,
     response_names,
     run_action,
@@ -37,40 +38,33 @@ def test_bronze_return_years_after_purchase_is_refused_and_recorded(services):
 
 
 def test_recent_delivered_order_is_accepted_within_the_window(services):
-    store = services.store
-    for customer in store.demo_customers(limit=400):
-        if customer.membership_level == "gold":
-            continue
-        delivered = [o for o in store.orders(customer.id) if o.status == "delivered"]
-        recent = [o for o in delivered if NOW - o.placed_at < timedelta(days=25)]
-        if recent:
-            break
-    else:
-        raise AssertionError("the seeded shop has no recent delivered order")
+    customer, recent = find_order(
+        services,
+        lambda c, o: (
+            c.membership_level != "gold"
+            and o.status == "delivered"
+            and NOW - o.placed_at < timedelta(days=25)
+        ),
+    )
     tracker = load_tracker(
-        "return_submit", customer_id=customer.id, slots={"order_id": recent[0].id}
+        "return_submit", customer_id=customer.id, slots={"order_id": recent.id}
     )
     messages, _ = run_action(ActionSubmitReturn(), tracker)
     assert response_names(messages) == ["utter_return_accepted"]
-    assert store.tickets(customer.id)[0].status == "in_progress"
+    assert services.store.tickets(customer.id)[0].status == "in_progress"
 
 
 def test_gold_member_may_return_an_old_order(services):
-    store = services.store
-    for customer in store.demo_customers(limit=400):
-        if customer.membership_level != "gold":
-            continue
-        old = [
-            o
-            for o in store.orders(customer.id)
-            if o.status == "delivered" and NOW - o.placed_at > timedelta(days=200)
-        ]
-        if old:
-            break
-    else:
-        raise AssertionError("no gold member with an old delivered order")
+    customer, old = find_order(
+        services,
+        lambda c, o: (
+            c.membership_level == "gold"
+            and o.status == "delivered"
+            and NOW - o.placed_at > timedelta(days=200)
+        ),
+    )
     tracker = load_tracker(
-        "return_submit", customer_id=customer.id, slots={"order_id": old[0].id}
+        "return_submit", customer_id=customer.id, slots={"order_id": old.id}
     )
     messages, _ = run_action(ActionSubmitReturn(), tracker)
     assert response_names(messages) == ["utter_return_accepted_unlimited"]
