@@ -46,6 +46,7 @@ class PassageHit:
 
     article: str
     title: str
+    topic: str
     heading: str
     text: str
     score: float
@@ -198,7 +199,12 @@ class Knowledge:
     def _hit(self, passage_id: int, score: float) -> PassageHit:
         passage = self._passages[passage_id]
         return PassageHit(
-            passage.article, passage.title, passage.heading, passage.text, score
+            passage.article,
+            passage.title,
+            passage.topic,
+            passage.heading,
+            passage.text,
+            score,
         )
 
     # Products
