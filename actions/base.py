@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -31,6 +31,8 @@ class Turn:
     dispatcher: CollectingDispatcher
     services: Services
     customer: CustomerView | None
+    #: what the action found, kept with the interaction (e.g. the article used)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def intent(self) -> str | None:
@@ -61,6 +63,10 @@ class Turn:
 
     def say(self, response: str, **values: Any) -> None:
         self.dispatcher.utter_message(response=response, **values)
+
+    def note(self, text: str) -> None:
+        """Keep `text` with this turn's interaction record, for support to read."""
+        self.notes.append(text)
 
 
 class ConciergeAction(Action, ABC):
@@ -106,6 +112,6 @@ class ConciergeAction(Action, ABC):
             turn.customer.id,
             self.interaction_kind,
             intent=turn.intent,
-            summary=self.name(),
+            summary="; ".join([self.name(), *turn.notes]),
             session_id=turn.tracker.sender_id,
         )

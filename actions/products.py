@@ -1,26 +1,261 @@
 """Product search and suggestions, sent as product cards.
 
-Search is the store's attribute search for now; suggestions are similar to the
-customer's last purchase, in stock and not already owned, each with the reason
-built from the purchase record.
+Search goes through the knowledge index: the customer's words are embedded
+and matched by meaning, while price bounds, colour, gender, kind and size are
+hard filters, read from their words (knowledge.query) and from the NLU's
+entities where the words did not say. "Something like my last jacket but
+cheaper" searches by the purchased product's own description, under its
+price. The last search is kept in the `product_search` slot, so "show me
+more" pages on and "in black" or "cheaper" refines it.
+
+Suggestions are similar to the customer's last purchase, in stock and not
+already owned, each with the reason built from the purchase record.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rasa_sdk.events import SlotSet
+
 from actions.base import ConciergeAction, Turn
-from profiles.views import ProductView, Suggestion
+from knowledge.query import (
+    ARTICLE_TYPES,
+    CATEGORIES,
+    ProductFilters,
+    parse_product_query,
+)
+from profiles.views import OrderLineView, ProductView, Suggestion
 
 CARD_LIMIT = 3
+MAX_SHOWN = 30  # products one search pages through before it says "that's all"
+SEARCH_SLOT = "product_search"
+
+# Words that say nothing about the product wanted ("i'd like to buy some...").
+FILLER_WORDS = frozenset(
+    (
+        "a", "about", "an", "and", "any", "anything", "are", "buy", "can", "could",
+        "do", "does", "for", "from", "get", "got", "have", "help", "i", "i'd", "i'm",
+        "im", "in", "is", "it", "like", "looking", "me", "more", "my", "need", "of",
+        "on", "one", "ones", "or", "pair", "please", "pls", "show", "some", "something",
+        "that", "the", "them", "there", "these", "this", "those", "to", "want", "wanna",
+        "what", "with", "would", "you", "your", "cheaper", "cheap", "instead", "only",
+        "just", "but", "also",
+    )
+)  # fmt: skip
+# "like my last jacket", "similar to the new running shoes": the noun is up to
+# three words, ending where the rest of the request ("but cheaper") begins.
+_LIKE = re.compile(
+    r"\b(?:like|similar to|same as)\s+(?:my|the)\s+"
+    r"(?:(?:last|latest|recent|new|old|other)\s+)?"
+    r"([a-z'-]+(?:\s+[a-z'-]+){0,2}?)"
+    r"(?=\s+(?:but|in|under|for|with|and|that|which|only)\b|\s*[,.!?]|\s*$)"
+)
+_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower price|on a budget)\b")
+
+
+@dataclass(frozen=True)
+class ProductRequest:
+    """One search: the words to embed, the hard filters, what was shown.
+
+    `like` is the product the search is "like" (its description is embedded
+    instead of the words, and it is never shown itself).
+    """
+
+    text: str
+    filters: ProductFilters = field(default_factory=ProductFilters)
+    like: int | None = None
+    shown: tuple[int, ...] = ()
+
+    def to_slot(self) -> str:
+        return json.dumps(
+            {
+                "text": self.text,
+                "filters": self.filters.as_kwargs(),
+                "like": self.like,
+                "shown": list(self.shown),
+            }
+        )
+
+    @classmethod
+    def from_slot(cls, raw: Any) -> ProductRequest | None:
+        """The request kept in the slot; None when there is none or it is unreadable."""
+        if not isinstance(raw, str) or not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            filters = data.get("filters") or {}
+            if isinstance(filters.get("article_type"), list):
+                filters["article_type"] = tuple(filters["article_type"])
+            return cls(
+                text=str(data["text"]),
+                filters=ProductFilters(**filters),
+                like=data.get("like"),
+                shown=tuple(int(i) for i in data.get("shown") or ()),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+def message_text(turn: Turn) -> str:
+    """The customer's words; empty for a button payload ("/intent{...}")."""
+    text = (turn.tracker.latest_message.get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
+def product_words(text: str) -> str:
+    """The words of `text` that describe a product, fillers left out."""
+    words = (word.strip(".,!?;:'\"") for word in text.lower().split())
+    return " ".join(w for w in words if len(w) > 1 and w not in FILLER_WORDS)
+
+
+def _price(raw: str | None) -> float | None:
+    digits = "".join(ch for ch in raw or "" if ch.isdigit() or ch == ".")
+    try:
+        return float(digits) if digits else None
+    except ValueError:
+        return None
+
+
+def _kind(raw: str | None) -> dict[str, Any]:
+    """The article type or category filter a product-type entity names, if known."""
+    word = (raw or "").strip().lower()
+    if word in ARTICLE_TYPES:
+        kinds = ARTICLE_TYPES[word]
+        return {"article_type": kinds[0] if len(kinds) == 1 else kinds}
+    if word in CATEGORIES:
+        return {"category": CATEGORIES[word]}
+    return {}
+
+
+def filters_of(turn: Turn, text: str) -> tuple[str, ProductFilters]:
+    """(free words, filters): the parser reads the words, entities fill the gaps."""
+    free, parsed = parse_product_query(text) if text else ("", ProductFilters())
+    from_entities: dict[str, Any] = {
+        "colour": (parse_product_query(turn.entity("colour") or "")[1]).colour,
+        "gender": turn.entity("gender"),
+        "max_price": _price(turn.entity("max_price")),
+        "size": (turn.entity("size") or "").upper() or None,
+        **_kind(turn.entity("product_type")),
+    }
+    wanted = {
+        name: value
+        for name, value in from_entities.items()
+        if value is not None and getattr(parsed, name) is None
+    }
+    return product_words(free), replace(parsed, **wanted)
+
+
+def describe(filters: ProductFilters) -> str:
+    """Words for the embedding when the customer gave only filters."""
+    kind = filters.article_type or filters.category or "clothes"
+    kind = kind if isinstance(kind, str) else kind[0]
+    parts = [filters.colour, kind, f"for {filters.gender}" if filters.gender else None]
+    return " ".join(str(p).lower() for p in parts if p)
+
+
+# Nouns that name no kind of product: "like my last order" means the newest purchase.
+GENERIC_NOUNS = frozenset(("order", "purchase", "thing", "things", "item", "items"))
+
+
+def last_purchase(
+    turn: Turn, noun: str, filters: ProductFilters
+) -> OrderLineView | None:
+    """The customer's newest purchase that `noun` names ("jacket": the newest
+    jacket); for a noun that names no kind ("order", "ones"), the newest of the
+    kind the filters name, else the newest of all. None for a guest, or when
+    nothing they bought is what they named."""
+    if turn.customer is None:
+        return None
+    lines = [
+        line
+        for order in turn.services.store.orders(turn.customer.id)  # newest first
+        if order.status != "cancelled"
+        for line in order.lines
+    ]
+    words = [w for w in noun.split() if w not in GENERIC_NOUNS]
+    if not words:
+        kinds = filters.article_type
+        kinds = (kinds,) if isinstance(kinds, str) else kinds or ()
+        matching = [line for line in lines if line.article_type in kinds]
+        return (matching or lines or [None])[0]
+    kinds = _kind(words[-1]).get("article_type") or ()
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    for line in lines:
+        name = line.product_name.lower()
+        if line.article_type in kinds or all(w.rstrip("s") in name for w in words):
+            return line
+    return None
+
+
+def request_of(turn: Turn, previous: ProductRequest | None) -> ProductRequest:
+    """The search this message asks for: new, "like" a product, or a refinement.
+
+    May tell the customer why a "like my last ..." could not be followed.
+    """
+    text = message_text(turn)
+    liked = turn.entity("product_id")
+    if liked and liked.isdigit():  # a card's "More like this"
+        return ProductRequest(text="", like=int(liked))
+    lowered = text.lower()
+    cheaper = bool(_CHEAPER.search(lowered))
+    like = _LIKE.search(lowered)
+    rest = f"{lowered[: like.start()]} {lowered[like.end() :]}" if like else lowered
+    words, filters = filters_of(turn, rest)
+    if like:
+        noun = product_words(like.group(1))
+        line = last_purchase(turn, noun, filters)
+        if line is not None:
+            if cheaper and filters.max_price is None:
+                filters = replace(filters, max_price=float(line.unit_price) - 0.01)
+            return ProductRequest(text="", filters=filters, like=line.product_id)
+        if turn.customer is None:
+            turn.say("utter_like_needs_sign_in")
+        else:
+            turn.say("utter_like_not_in_orders", item=noun or "that")
+        words = " ".join(w for w in (words, noun) if w and w not in GENERIC_NOUNS)
+        return ProductRequest(text=words, filters=filters)
+    if previous is not None and not words:
+        merged = {k: v for k, v in filters.as_kwargs().items() if v is not None}
+        if cheaper and "max_price" not in merged and previous.shown:
+            merged["max_price"] = _cheapest(turn, previous.shown) - 0.01
+        if merged:
+            refined = replace(previous.filters, **merged)
+            return replace(previous, filters=refined, shown=())
+    return ProductRequest(text=words, filters=filters)
+
+
+def _cheapest(turn: Turn, product_ids: Iterable[int]) -> float:
+    table = turn.services.knowledge().products_table
+    prices = [f.price for f in map(table.get, product_ids) if f is not None]
+    return min(prices) if prices else 0.0
+
+
+def search(turn: Turn, request: ProductRequest) -> list[ProductView]:
+    """The next page of the request's results, products already shown left out."""
+    knowledge = turn.services.knowledge()
+    skip = set(request.shown)
+    text = request.text or describe(request.filters)
+    if request.like is not None:
+        facts = knowledge.products_table.get(request.like)
+        text = facts.text if facts is not None else text
+        skip.add(request.like)
+    found = knowledge.search_products(
+        text, k=len(skip) + CARD_LIMIT, **request.filters.as_kwargs()
+    )
+    store = turn.services.store
+    fresh = [product_id for product_id, _ in found if product_id not in skip]
+    products = (store.product(product_id) for product_id in fresh[:CARD_LIMIT])
+    return [product for product in products if product is not None]
 
 
 def more_like(product: ProductView) -> str:
-    """A button payload that searches for more of the product's type."""
-    entities = json.dumps({"product_type": product.article_type})
-    return f"/product_search{entities}"
+    """A button payload that searches for products like this one."""
+    return f'/product_search{{"product_id": "{product.id}"}}'
 
 
 def product_card(product: ProductView, reason: str | None) -> dict[str, Any]:
@@ -35,86 +270,97 @@ def product_card(product: ProductView, reason: str | None) -> dict[str, Any]:
         "in_stock": product.in_stock,
         "colour": product.colour,
         "article_type": product.article_type,
-        "buttons": [
-            {
-                "title": "More like this",
-                "payload": more_like(product),
-            }
-        ],
+        "sizes_in_stock": list(product.sizes_in_stock()),
+        "buttons": [{"title": "More like this", "payload": more_like(product)}],
     }
 
 
-def send_cards(turn: Turn, response: str, cards: Iterable[dict[str, Any]]) -> None:
-    cards = list(cards)
-    attachment = {"type": "product_cards", "products": cards}
-    turn.dispatcher.utter_message(response=response, attachment=attachment)
+def send_cards(turn: Turn, response: str, cards: Iterable[dict[str, Any]], **values):
+    attachment = {"type": "product_cards", "products": list(cards)}
+    turn.dispatcher.utter_message(response=response, attachment=attachment, **values)
 
 
-def _max_price(turn: Turn) -> float | None:
-    raw = turn.entity("max_price")
-    if raw is None:
-        return None
-    digits = "".join(ch for ch in raw if ch.isdigit() or ch == ".")
-    try:
-        return float(digits) if digits else None
-    except ValueError:
-        return None
-
-
-# Words that say nothing about the product wanted ("i'd like to buy some...").
-FILLER_WORDS = frozenset(
-    """about any anything are buy can could do does for from get got have
-    help i i'd i'm im like looking looking me my need please show some
-    something that the them there these this those to want wanna what with
-    would you your""".split()
-)
-
-
-def _words(turn: Turn) -> tuple[str, ...]:
-    text = (turn.tracker.latest_message.get("text") or "").lower()
-    if text.startswith("/"):
-        return ()
-    words = (word.strip(".,!?;:'\"") for word in text.split())
-    return tuple(w for w in words if len(w) > 2 and w not in FILLER_WORDS)
-
-
-def find_products(turn: Turn) -> list[ProductView]:
-    """Entities are hard filters; free words refine only when there are none.
-
-    The attribute search needs every word to match, so when the whole phrase
-    finds nothing, each word is tried on its own.
-    """
-    filters = {
-        "colour": turn.entity("colour"),
-        "gender": turn.entity("gender"),
-        "article_type": turn.entity("product_type"),
-        "max_price": _max_price(turn),
-    }
-    words = () if any(v is not None for v in filters.values()) else _words(turn)
-    search = turn.services.store.search_products
-    found = search(words=words, limit=CARD_LIMIT, **filters)
-    for word in words if not found and len(words) > 1 else ():
-        found = search(words=(word,), limit=CARD_LIMIT, **filters)
-        if found:
-            break
-    return found
+def search_note(request: ProductRequest, products: list[ProductView]) -> str:
+    """What the search was, in the shop's words: filters and products, no text."""
+    filters = ", ".join(
+        f"{name}={value}"
+        for name, value in request.filters.as_kwargs().items()
+        if value is not None
+    )
+    like = f"like product {request.like}; " if request.like is not None else ""
+    shown = " ".join(str(p.id) for p in products) or "none"
+    return f"{like}filters: {filters or 'none'}; shown: {shown}"
 
 
 class ActionProductSearch(ConciergeAction):
+    """A new search, a search like a product, or a refinement of the last one."""
+
     interaction_kind = "product_search"
 
     def name(self) -> str:
         return "action_product_search"
 
     def answer(self, turn: Turn) -> list[dict[str, Any]]:
-        products = find_products(turn)
-        if not products:
-            turn.say("utter_products_none")
+        previous = ProductRequest.from_slot(turn.tracker.get_slot(SEARCH_SLOT))
+        request = request_of(turn, previous)
+        if not request.text and request.like is None and request.filters.is_empty():
+            turn.say("utter_ask_product_details")
             return []
-        send_cards(
-            turn, "utter_products_found", (product_card(p, None) for p in products)
-        )
+        return show_page(turn, request)
+
+
+class ActionMoreProducts(ConciergeAction):
+    """The next few products of the last search."""
+
+    interaction_kind = "product_search"
+
+    def name(self) -> str:
+        return "action_more_products"
+
+    def answer(self, turn: Turn) -> list[dict[str, Any]]:
+        request = ProductRequest.from_slot(turn.tracker.get_slot(SEARCH_SLOT))
+        if request is None:
+            turn.say("utter_ask_product_details")
+            return []
+        if len(request.shown) >= MAX_SHOWN:
+            turn.say("utter_products_no_more")
+            return []
+        return show_page(turn, request)
+
+
+def show_page(turn: Turn, request: ProductRequest) -> list[dict[str, Any]]:
+    """Cards for the next page of `request`, then the offer to see more or refine."""
+    products = search(turn, request)
+    turn.note(search_note(request, products))
+    if not products:
+        turn.say("utter_products_no_more" if request.shown else "utter_products_none")
         return []
+    cards = [product_card(p, reason_for(turn, request, p)) for p in products]
+    if request.like is not None and not request.shown:
+        liked = turn.services.store.product(request.like)
+        send_cards(turn, "utter_products_like", cards, product_name=_name(liked))
+    else:
+        send_cards(turn, "utter_products_found", cards)
+    turn.say("utter_products_more_or_refine")
+    shown = replace(request, shown=request.shown + tuple(p.id for p in products))
+    return [SlotSet(SEARCH_SLOT, shown.to_slot())]
+
+
+def reason_for(turn: Turn, request: ProductRequest, product: ProductView) -> str | None:
+    """Why this card: the product it is like, and by how much it is cheaper."""
+    if request.like is None:
+        return None
+    liked = turn.services.store.product(request.like)
+    if liked is None:
+        return None
+    saving = float(liked.price) - float(product.price)
+    if request.filters.max_price is not None and saving > 0:
+        return f"Like your {liked.name}, ${saving:.2f} less"
+    return f"Like {liked.name}"
+
+
+def _name(product: ProductView | None) -> str:
+    return product.name if product is not None else "that one"
 
 
 class ActionSuggest(ConciergeAction):

@@ -1,4 +1,4 @@
-"""Details customers volunteer, and their membership.
+"""Details customers volunteer.
 
 A detail typed into the chat (a name, username, email, order id, phone
 number, membership level) is acknowledged and checked against the record of
@@ -14,14 +14,6 @@ from rasa_sdk.events import SlotSet
 from actions.base import ConciergeAction, Turn
 from actions.orders import named_order
 from actions.wording import last_digits, order_values
-
-# What each membership level gets, in the order the responses name them.
-MEMBER_RESPONSES = {
-    "gold": "utter_member_benefits_gold",
-    "silver": "utter_member_benefits_silver",
-    "bronze": "utter_member_benefits_bronze",
-    "guest": "utter_member_benefits_guest",
-}
 
 
 def _same(typed: str | None, on_file: str | None) -> bool:
@@ -90,18 +82,4 @@ class ActionAcknowledgeDetails(ConciergeAction):
             turn.say("utter_detail_thanks")
             return []
         turn.say("utter_detail_noted", **order_values(order))
-        return []
-
-
-class ActionMembership(ConciergeAction):
-    """Membership levels in general, and what the customer's own level gives."""
-
-    def name(self) -> str:
-        return "action_membership"
-
-    def answer(self, turn: Turn) -> list[dict[str, Any]]:
-        turn.say("utter_membership_levels")
-        if turn.customer is not None:
-            level = turn.customer.membership_level
-            turn.say(MEMBER_RESPONSES[level], membership_level=level)
         return []

@@ -22,7 +22,8 @@ logger = logging.getLogger("bot")
 
 
 def prepare(settings: StackSettings, env: Mapping[str, str] | None = None) -> None:
-    """Migrates and seeds the profile store and makes the token secret.
+    """Migrates and seeds the profile store, makes the token secret and brings
+    the knowledge indexes up to date (rebuilt only where content changed).
 
     `env` replaces the process environment (tests point DATABASE_URL and
     CONCIERGE_VAR_DIR at a temporary folder).
@@ -32,10 +33,8 @@ def prepare(settings: StackSettings, env: Mapping[str, str] | None = None) -> No
 
     env = dict(os.environ if env is None else env)
     python = str(settings.python)
-    for step in (["migrate"], ["seed"]):
-        subprocess.run(
-            [python, "-m", "profiles", *step], cwd=settings.root, env=env, check=True
-        )
+    for step in (["profiles", "migrate"], ["profiles", "seed"], ["knowledge", "build"]):
+        subprocess.run([python, "-m", *step], cwd=settings.root, env=env, check=True)
     load_secret(StoreSettings.from_env(env))
 
 

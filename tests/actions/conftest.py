@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, use_services
+from knowledge.config import KnowledgeSettings
 from profiles.config import StoreSettings
 from profiles.identity import issue_token
 from profiles.seed import seed
@@ -43,12 +45,27 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "shop.db"
 
 
+@pytest.fixture(scope="session")
+def knowledge_settings(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeSettings:
+    """One index folder for the session: the first test that asks a question
+    builds it, the others load it (every test's shop has the same products)."""
+    index_dir = tmp_path_factory.mktemp("knowledge") / "index"
+    return dataclasses.replace(KnowledgeSettings.from_env(), index_dir=index_dir)
+
+
 @pytest.fixture
-def services(seeded_template: Path, tmp_path: Path) -> Iterator[Services]:
+def services(
+    seeded_template: Path, tmp_path: Path, knowledge_settings: KnowledgeSettings
+) -> Iterator[Services]:
     database = tmp_path / "shop.db"
     database.write_bytes(seeded_template.read_bytes())
     store = ProfileStore(StoreSettings(f"sqlite:///{database}", tmp_path))
-    services = Services(store=store, token_secret=SECRET, now=lambda: NOW)
+    services = Services(
+        store=store,
+        token_secret=SECRET,
+        now=lambda: NOW,
+        knowledge_settings=knowledge_settings,
+    )
     use_services(services)
     yield services
     use_services(None)

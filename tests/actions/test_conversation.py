@@ -8,7 +8,7 @@ import pytest
 
 from actions.fallback import ActionFallback
 from actions.greeting import ActionGreet
-from actions.products import ActionProductSearch, ActionSuggest
+from actions.products import ActionSuggest
 from actions.profile import ActionAcknowledgeDetails
 from actions.refunds import ActionRefundStatus
 from actions.returns import ActionSubmitReturn
@@ -151,17 +151,6 @@ def test_guest_gets_popular_items(services):
     assert messages[0]["attachment"]["products"]
 
 
-def test_product_search_honours_the_filters(services):
-    messages, _ = run_action(ActionProductSearch(), load_tracker("product_search"))
-    assert response_names(messages) in (
-        ["utter_products_found"],
-        ["utter_products_none"],
-    )
-    for card in (messages[0].get("attachment") or {}).get("products", []):
-        assert card["price"] <= 60
-        assert card["colour"] == "Black"
-
-
 def test_second_miss_in_a_row_offers_a_human(services):
     once, _ = run_action(ActionFallback(), load_tracker("fallback_once"))
     twice, _ = run_action(ActionFallback(), load_tracker("fallback_twice"))
@@ -222,18 +211,3 @@ def test_a_phone_number_split_by_the_classifier_is_read_whole(services):
     tracker = load_tracker("inform", customer_id=CRYSTAL, entities=entities)
     messages, _ = run_action(ActionAcknowledgeDetails(), tracker)
     assert response_names(messages) == ["utter_detail_phone_on_file"]
-
-
-def test_product_words_fall_back_one_by_one_and_entities_filter(services):
-    caps = load_tracker(
-        "product_search",
-        text="I'd like to use it to buy some hats for my cat",
-        entities=[entity("product_type", "Caps")],
-    )
-    messages, _ = run_action(ActionProductSearch(), caps)
-    cards = messages[0]["attachment"]["products"]
-    assert cards and all(card["article_type"] == "Caps" for card in cards)
-
-    words_only = load_tracker("product_search", text="any watches please", entities=[])
-    messages, _ = run_action(ActionProductSearch(), words_only)
-    assert response_names(messages) == ["utter_products_found"]
