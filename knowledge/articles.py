@@ -3,13 +3,16 @@
 A passage is one section: the article's title, the heading and the section's
 text, shown to a customer on its own (see knowledge/content/README.md). Its id
 is derived from the article id and the heading, so it survives edits of other
-sections and other articles.
+sections and other articles. Each sentence of a passage is also indexed on its
+own (a question often matches one sentence better than the whole section); a
+sentence's id comes from its passage's and its place in it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +21,10 @@ import yaml
 logger = logging.getLogger(__name__)
 
 README = "README.md"
-ID_BITS = 62  # passage ids stay positive int64 values
+ID_BITS = 62  # passage and sentence ids stay positive int64 values
+# A sentence ends at ".", "!" or "?" followed by a space; the articles use no
+# abbreviations with inner full stops ("e.g."), which would cut a sentence.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,19 @@ class Passage:
         """What is embedded: title, heading and section text together."""
         return f"{self.title}: {self.heading}. {self.text}"
 
+    @property
+    def sentences(self) -> list[str]:
+        """The section's text cut into sentences, in order."""
+        return [s for s in SENTENCE_END.split(self.text) if s]
+
+    def sentence_items(self) -> list[tuple[int, str]]:
+        """(id, embedded text) of each sentence: the heading, then the sentence,
+        so a sentence like "It takes 3-5 days." keeps its subject."""
+        return [
+            (sentence_id(self.article, self.heading, n), f"{self.heading}. {text}")
+            for n, text in enumerate(self.sentences)
+        ]
+
 
 class ArticleError(ValueError):
     """An article that does not follow the content rules; names the file."""
@@ -54,7 +73,16 @@ class ArticleError(ValueError):
 
 def passage_id(article: str, heading: str) -> int:
     """A stable positive int64 id for a section of an article."""
-    digest = hashlib.sha256(f"{article}#{heading}".encode()).digest()
+    return _id(f"{article}#{heading}")
+
+
+def sentence_id(article: str, heading: str, number: int) -> int:
+    """A stable positive int64 id for the `number`-th sentence of a section."""
+    return _id(f"{article}#{heading}#{number}")
+
+
+def _id(key: str) -> int:
+    digest = hashlib.sha256(key.encode()).digest()
     return int.from_bytes(digest[:8], "big") >> (64 - ID_BITS)
 
 

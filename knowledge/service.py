@@ -1,7 +1,8 @@
 """The knowledge facade the actions use: answers from articles, product search.
 
-Two collections live in the index folder: "articles" (one vector per passage)
-and "products" (one per product, id = product id). `ensure_built()` loads each
+Two collections live in the index folder: "articles" (one vector per passage
+and one per sentence of it, see knowledge.ranking) and "products" (one per
+product, id = product id). `ensure_built()` loads each
 from disk when its model and content agree with the manifest; when only a few
 texts changed it re-embeds just those, and otherwise it rebuilds. Products are
 then changed in place with add/update/remove.
@@ -20,12 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .articles import Passage, read_passages
 from .config import KnowledgeSettings
 from .embedder import Embedder
 from .index import IndexInvalid, Manifest, VectorIndex, content_hash, text_digest
 from .products import ProductFacts, ProductTable, facts_from_store, facts_from_view
 from .query import ProductFilters
+from .ranking import PassageRanker
 
 if TYPE_CHECKING:
     from profiles.store import ProfileStore
@@ -42,7 +46,8 @@ ProductSource = Callable[[], list[ProductFacts]]
 
 @dataclass(frozen=True)
 class PassageHit:
-    """A passage that answers a question, with its cosine score."""
+    """A passage that answers a question, with its fused score (dense cosines
+    and BM25, see knowledge.ranking; the answer threshold is in its units)."""
 
     article: str
     title: str
@@ -77,7 +82,7 @@ class Knowledge:
             products = lambda: facts_from_store(store)
         self._product_source = products
         self._lock = threading.Lock()
-        self._passages: dict[int, Passage] = {}
+        self._ranker: PassageRanker | None = None
         self._articles: VectorIndex | None = None
         self._products: VectorIndex | None = None
         self._table = ProductTable()
@@ -103,10 +108,9 @@ class Knowledge:
         """
         with self._lock:
             self.rebuilt = []
-            passages = read_passages(self.settings.content_dir)
-            self._passages = {p.id: p for p in passages}
-            items = [(p.id, p.indexed_text) for p in passages]
-            self._articles = self._load_or_build(ARTICLES, items, progress)
+            ranker = PassageRanker(read_passages(self.settings.content_dir))
+            self._articles = self._load_or_build(ARTICLES, ranker.items(), progress)
+            self._ranker = ranker
             if self._product_source is not None:
                 self._table = ProductTable(self._product_source())
                 items = self._table.items()
@@ -186,18 +190,30 @@ class Knowledge:
     def answer(self, question: str, k: int = 3) -> list[PassageHit]:
         """The k best passages for a question; empty when even the best one
         scores below the answer threshold (the question is not covered)."""
-        index = self._ready(self._articles, ARTICLES)
-        query = self.embedder.encode_query(question)  # (dim,)
-        scores, ids = index.search(query, k)
-        hits = [
-            self._hit(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0
-        ]
+        hits = self.rank_passages(question, k)
         if not hits or hits[0].score < self.settings.answer_threshold:
             return []
         return hits
 
-    def _hit(self, passage_id: int, score: float) -> PassageHit:
-        passage = self._passages[passage_id]
+    def rank_passages(self, question: str, k: int = 3) -> list[PassageHit]:
+        """The k best passages by fused score, best first, with no threshold.
+
+        Every vector of the articles collection is scored (a few hundred, so
+        an exact search stays well under a millisecond); the catalog's size
+        does not matter here.
+        """
+        index = self._ready(self._articles, ARTICLES)
+        ranker = self._ranker
+        if ranker is None:  # only while the first ensure_built runs
+            raise RuntimeError(f"collection {ARTICLES} is not built yet")
+        query = self.embedder.encode_query(question)  # (dim,)
+        cosines, ids = index.search(query, index.count)  # (1, v) each
+        scores = ranker.scores(question, ids[0], cosines[0])  # (p,)
+        best = np.argsort(-scores, kind="stable")[: max(int(k), 0)]
+        return [self._hit(ranker.passages[row], float(scores[row])) for row in best]
+
+    @staticmethod
+    def _hit(passage: Passage, score: float) -> PassageHit:
         return PassageHit(
             passage.article,
             passage.title,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.articles import ArticleError, passage_id, read_passages
+from knowledge.articles import ArticleError, passage_id, read_passages, sentence_id
 from knowledge.config import DEFAULT_CONTENT_DIR
 
 
@@ -38,3 +38,20 @@ def test_an_article_without_front_matter_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ArticleError, match="bad.md"):
         read_passages(tmp_path)
+
+
+def test_a_passage_is_also_indexed_sentence_by_sentence() -> None:
+    passages = read_passages(DEFAULT_CONTENT_DIR)
+    refunds = next(p for p in passages if p.heading == "How long a refund takes")
+
+    assert " ".join(refunds.sentences) == refunds.text
+    assert len(refunds.sentences) > 1
+    items = refunds.sentence_items()
+    assert items[0] == (
+        sentence_id("refunds", "How long a refund takes", 0),
+        f"How long a refund takes. {refunds.sentences[0]}",
+    )
+    every_id = [p.id for p in passages] + [
+        i for p in passages for i, _ in p.sentence_items()
+    ]
+    assert len(set(every_id)) == len(every_id)

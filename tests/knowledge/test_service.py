@@ -48,6 +48,36 @@ def test_unrelated_questions_are_declined(shop: Knowledge, question: str) -> Non
     assert shop.answer(question) == []
 
 
+def test_answer_is_the_ranking_cut_at_the_threshold(
+    make_knowledge: MakeKnowledge, small_content: Path
+) -> None:
+    question = "can I use two promo codes on one order"
+    strict = make_knowledge(small_content, answer_threshold=1.5)
+    strict.ensure_built()
+    ranked = strict.rank_passages(question, k=5)
+
+    assert strict.answer(question) == []
+    assert len(ranked) == 5 and ranked[0].article == "promo-codes"
+    assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
+    lenient = make_knowledge(small_content, answer_threshold=ranked[0].score)
+    lenient.ensure_built()
+    assert lenient.answer(question, k=5) == ranked
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        pytest.param("how do i reset my pasword", "your-account-and-security",
+                     id="letter-dropped"),
+        pytest.param("retrun label pls", "how-to-return-an-item", id="swapped"),
+    ],
+)  # fmt: skip
+def test_a_typo_still_ranks_its_article_first(
+    shop: Knowledge, question: str, article: str
+) -> None:
+    assert shop.rank_passages(question, k=1)[0].article == article
+
+
 FILTERS = [
     pytest.param({"max_price": 30.0}, id="max-price"),
     pytest.param({"min_price": 60.0, "max_price": 100.0}, id="price-range"),
@@ -140,7 +170,8 @@ def test_only_a_content_change_triggers_a_rebuild(
         changed.ensure_built()
     assert changed.rebuilt == [ARTICLES]
     assert built_at(tmp_path / "index", ARTICLES) > first
-    assert "in place: 1 changed or new, 0 gone" in caplog.text
+    # The last section changed and gained a sentence: two vectors re-embedded.
+    assert "in place: 2 changed or new, 0 gone" in caplog.text
     assert changed.answer("can I use two promo codes on one order")
 
 
