@@ -36,6 +36,12 @@ FLAT, IVF = "flat", "ivf"
 # catalog's vectors in bench/retrieval.py (p95 0.3 ms at 42k, 2 ms at 1M).
 DEFAULT_NPROBE = 64
 EXACT_FILTER_MAX = 4096  # allowed ids scored exactly in an IVF index
+# OpenMP threads of one search, set in the calling thread before each search
+# (OpenMP keeps the count per thread, so a setting made once at start does not
+# reach the server's worker threads). One query gains nothing from a second
+# thread, and waking it on a busy two-core machine stalled searches by 4-8 ms
+# (bench/retrieval.py).
+SEARCH_THREADS = 1
 MIN_TRAIN_PER_LIST = 39  # faiss warns below this many training points per list
 # k-means on 50 points per list and 10 rounds: at 1M vectors faiss's defaults
 # (256 points, 25 rounds) would train for over ten minutes on two cores; the
@@ -214,6 +220,7 @@ class VectorIndex:
                 return _empty_result(len(queries), k)
             if self.index_type == IVF and len(allowed) <= EXACT_FILTER_MAX:
                 return self._exact_among(queries, k, allowed)
+        _faiss().omp_set_num_threads(SEARCH_THREADS)
         scores, ids = self._index.search(queries, k, params=self._params(allowed))
         return scores, ids  # (q, k) float32, (q, k) int64
 

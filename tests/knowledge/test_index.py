@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
-from knowledge.index import FLAT, IVF, IndexInvalid, VectorIndex, collection_paths
+from knowledge.index import (
+    FLAT,
+    IVF,
+    SEARCH_THREADS,
+    IndexInvalid,
+    VectorIndex,
+    collection_paths,
+)
 
 DIM = 32
 
@@ -133,3 +142,19 @@ def test_load_refuses_a_truncated_or_missing_file(tmp_path: Path) -> None:
     paths["ids"].unlink()
     with pytest.raises(IndexInvalid, match="missing"):
         VectorIndex.load(tmp_path, "t", model="m", dimension=DIM, content="c")
+
+
+def test_a_search_sets_the_thread_count_in_the_calling_thread() -> None:
+    index = VectorIndex.build("t", [1, 2], unit_vectors(2), exact_max=10)
+    seen: list[int] = []
+
+    def search_then_look() -> None:
+        faiss.omp_set_num_threads(SEARCH_THREADS + 1)  # as a worker may have
+        index.search(unit_vectors(1, seed=1), 1)
+        seen.append(faiss.omp_get_max_threads())
+
+    worker = threading.Thread(target=search_then_look)
+    worker.start()
+    worker.join()
+
+    assert seen == [SEARCH_THREADS]
