@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge.articles import Passage, read_passages
 from knowledge.config import KnowledgeSettings
 from knowledge.embedder import Embedder
-from knowledge.index import VectorIndex, nlist_for
+from knowledge.index import SEARCH_THREADS, VectorIndex, nlist_for
 from knowledge.products import ProductFacts, facts_from_catalog
 from knowledge.query import parse_product_query
 from knowledge.service import Knowledge
@@ -389,14 +389,20 @@ def recall_at_10(found: np.ndarray, truth: np.ndarray) -> float:
 
 
 def compare_indexes(vectors: np.ndarray, queries: np.ndarray) -> dict:
-    """Flat, HNSW and IVF over the same unit vectors (n, d); queries (q, d)."""
+    """Flat, HNSW and IVF over the same unit vectors (n, d); queries (q, d).
+
+    Builds use every core; searches use SEARCH_THREADS, as the server does.
+    """
     import faiss
 
     n, dim = vectors.shape
     ids = np.arange(n, dtype=np.int64)
     latency_queries = queries[:LATENCY_QUERIES]
-    out: dict[str, Any] = {"vectors": n, "dimension": dim}
+    out: dict[str, Any] = {"vectors": n, "dimension": dim,
+                           "build_threads": len(os.sched_getaffinity(0))}  # fmt: skip
 
+    build_threads = len(os.sched_getaffinity(0))  # builds use every core
+    faiss.omp_set_num_threads(build_threads)
     started = time.perf_counter()
     flat = VectorIndex.build("flat", ids, vectors, exact_max=n)
     flat_build = time.perf_counter() - started
@@ -410,6 +416,7 @@ def compare_indexes(vectors: np.ndarray, queries: np.ndarray) -> dict:
     del flat
     logger.info("flat at %d: %s", n, out["flat"])
 
+    faiss.omp_set_num_threads(build_threads)
     started = time.perf_counter()
     hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
     hnsw.add(vectors)
@@ -417,6 +424,7 @@ def compare_indexes(vectors: np.ndarray, queries: np.ndarray) -> dict:
                    "build_s": round(time.perf_counter() - started, 2),
                    "bytes": int(faiss.serialize_index(hnsw).nbytes), **rss_mb(),
                    "sweep": []}  # fmt: skip
+    faiss.omp_set_num_threads(SEARCH_THREADS)  # as VectorIndex.search does
     for ef in EF_SEARCH:
         params = faiss.SearchParametersHNSW(efSearch=ef)
         _, found = hnsw.search(queries, 10, params=params)
@@ -431,6 +439,7 @@ def compare_indexes(vectors: np.ndarray, queries: np.ndarray) -> dict:
         logger.info("hnsw at %d: %s", n, row)
     del hnsw
 
+    faiss.omp_set_num_threads(build_threads)
     started = time.perf_counter()
     ivf = VectorIndex.build("ivf", ids, vectors, exact_max=0)
     ivf_build = round(time.perf_counter() - started, 2)
@@ -667,6 +676,7 @@ def run_facts(args: argparse.Namespace, embedder: Embedder) -> dict:
         "faiss": faiss.__version__,
         "model": embedder.name,
         "embedding_threads": embedder.threads,
+        "search_threads": SEARCH_THREADS,
         "dimension": embedder.dimension,
         "max_rss_kb_start": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
