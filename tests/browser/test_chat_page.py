@@ -65,3 +65,30 @@ def test_a_customer_gets_suggestions_that_survive_a_reload(
         assert page.is_visible("#signout-button")
     finally:
         context.close()
+
+
+def test_a_search_shows_cards_and_show_me_more_adds_others(
+    browser, page_url: str, screenshot_dir: Path
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(page_url)
+        page.click("#guest-button")
+        page.fill("#message-input", "navy shirts for men")
+        page.press("#message-input", "Enter")
+        page.wait_for_selector(".product-card", timeout=WAIT_MS)
+        more = page.get_by_role("button", name="Show me more")
+        more.wait_for(timeout=WAIT_MS)
+        first = page.locator(".product-card").evaluate_all(
+            "cards => cards.map(card => card.dataset.productId)"
+        )
+        more.click()
+        page.locator(".product-card").nth(len(first)).wait_for(timeout=WAIT_MS)
+        page.screenshot(path=str(screenshot_dir / "search-more-375x667.png"))
+        every = page.locator(".product-card").evaluate_all(
+            "cards => cards.map(card => card.dataset.productId)"
+        )
+        assert len(set(every)) == len(every)  # the second page repeats none
+    finally:
+        context.close()
