@@ -14,7 +14,8 @@ MAX_MESSAGE_CHARS characters and metadata a dict (or nothing).
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput

@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from bot.settings import StackSettings
 
@@ -202,7 +203,7 @@ class Stack:
         for process in self.processes:
             process.wait_or_kill(max(0.1, deadline - time.perf_counter()))
 
-    def __enter__(self) -> Stack:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -156,7 +156,6 @@ class ImportReport:
         out.append(f"excluded categories: {excluded or 'none'}")
         return out
 
-
     def _written(self) -> str:
         if not (self.added or self.updated):
             return ""
@@ -230,7 +229,6 @@ def _parse(
 def _skip(report: ImportReport, line: int, reason: str) -> None:
     report.skipped.append((line, reason))
     logger.warning("Catalog line %d skipped: %s", line, reason)
-    return None
 
 
 def _log_summary(report: ImportReport) -> None:

@@ -65,7 +65,8 @@ def decide_return(
 
 
 def order_return_state(order_status: str) -> str:
-    """"returnable", "not_yet_delivered" or "not_returnable" for an order status.
+    """Whether an order's status lets it be returned: "returnable",
+    "not_yet_delivered" or "not_returnable".
 
     Returned, refunded and cancelled orders have nothing left to send back.
     """

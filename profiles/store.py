@@ -350,7 +350,7 @@ class ProfileStore:
         colour: str | None = None,
         gender: str | None = None,
         article_type: str | None = None,
-        max_price: Decimal | float | int | None = None,
+        max_price: Decimal | float | None = None,
         limit: int = 5,
     ) -> list[ProductView]:
         """Products matching every given attribute and word, in-stock first.

@@ -13,7 +13,7 @@ from profiles.store import ProfileStore
 # The one real stack of a test session, shared by the e2e and browser tests.
 # Defined here, once: two definitions would start two stacks on one set of
 # ports.
-from tests.live_stack import live_stack  # noqa: E402, F401
+from tests.live_stack import live_stack  # noqa: F401
 
 
 def pytest_configure(config: pytest.Config) -> None:

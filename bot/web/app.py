@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -162,7 +162,7 @@ class _Endpoints:
         if customer is None:
             return _error(404, "unknown_customer", "No customer has this id.")
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         ttl = timedelta(minutes=self._settings.token_ttl_minutes)
         token = self._issue_token(customer.id, self._secret, ttl=ttl, now=now)
         logger.debug("demo sign-in issued a token valid for %s", ttl)

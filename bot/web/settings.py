@@ -110,6 +110,6 @@ def _check_rasa_url(url: str) -> None:
             f"must be an origin without a path or query, got {url!r}",
         )
     try:
-        parts.port  # urlsplit checks the port's range only when asked for it
+        _ = parts.port  # urlsplit checks the port's range only when asked for it
     except ValueError:
         raise SettingsError("CONCIERGE_RASA_URL", f"has a bad port: {url!r}") from None

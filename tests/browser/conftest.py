@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from browser_support import CHROMIUM, LAUNCH_ARGS, SCREENSHOT_DIR, skip_unless_ci
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from browser_support import PHONE, WAIT_MS, skip_unless_ci
 
 pytestmark = pytest.mark.browser

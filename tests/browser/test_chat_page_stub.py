@@ -14,14 +14,12 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import uvicorn
-
-from bot.web.app import create_app
-from bot.web.settings import WebSettings
 from browser_support import (
     DESKTOP,
     PHONE,
@@ -31,6 +29,9 @@ from browser_support import (
     skip_unless_ci,
     wait_for_port,
 )
+
+from bot.web.app import create_app
+from bot.web.settings import WebSettings
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +55,7 @@ class DemoCustomer:
 class DemoDirectory:
     """The two store methods the page server calls, over three customers."""
 
-    customers = {
+    customers: ClassVar[dict[str, DemoCustomer]] = {
         customer.id: customer
         for customer in [
             DemoCustomer("cminh730", "Crystal", "Minh", "bronze"),
@@ -110,7 +111,7 @@ def stub_can_run() -> bool:
     if not RASA_PYTHON.exists():
         return False
     command = [str(RASA_PYTHON), "-c", "import socketio, aiohttp"]
-    return subprocess.run(command, capture_output=True).returncode == 0
+    return subprocess.run(command, check=False, capture_output=True).returncode == 0
 
 
 @pytest.fixture(scope="module")
@@ -317,7 +318,7 @@ def test_signing_out_and_in_never_continues_another_conversation(
 
 
 def test_an_expired_sign_in_reads_as_signed_out_with_a_note(open_page) -> None:
-    past = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     account = {
         "token": "expired-token",
         "expiresAt": past,

@@ -119,12 +119,24 @@ def format_result(result: TurnResult) -> str:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=Path("models"),
-                        help="model file or folder (newest model is used)")
-    parser.add_argument("--turns", type=Path, default=DEFAULT_TURNS,
-                        help="labelled turns in Rasa NLU test format")
-    parser.add_argument("--min-correct", type=int, default=None,
-                        help="turns that must be right (default: all)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=Path("models"),
+        help="model file or folder (newest model is used)",
+    )
+    parser.add_argument(
+        "--turns",
+        type=Path,
+        default=DEFAULT_TURNS,
+        help="labelled turns in Rasa NLU test format",
+    )
+    parser.add_argument(
+        "--min-correct",
+        type=int,
+        default=None,
+        help="turns that must be right (default: all)",
+    )
     return parser.parse_args(argv)
 
 

@@ -38,8 +38,10 @@ FIXTURE_LINES = [
     "1001,Men,Apparel,Topwear,Shirts,Navy Blue,Fall,2011,Casual,Turtle Check Men Shirt",
     "1002,Women,Footwear,Shoes,Heels,Black,Summer,2012,Casual,Catwalk Women Heels",
     "1003,Men,Apparel,Topwear,Tshirts,White,Summer,2011,Casual,Myntra Men's Hey, me",
-    "1004,Unisex,Footwear,Flip Flops,Flip Flops,Green,Summer,2012,Casual,"
-    "Kiko Unisex Live, Life, Laugh Flip Flops",
+    (
+        "1004,Unisex,Footwear,Flip Flops,Flip Flops,Green,Summer,2012,Casual,"
+        "Kiko Unisex Live, Life, Laugh Flip Flops"
+    ),
     "1005,Men,Apparel,Topwear",
     "abc,Men,Apparel,Topwear,Shirts,Blue,Fall,2011,Casual,Bad Id Shirt",
     "1001,Men,Apparel,Topwear,Shirts,Blue,Fall,2011,Casual,Second Shirt Sharing An Id",

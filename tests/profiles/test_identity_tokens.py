@@ -96,8 +96,11 @@ def signed(payload: bytes) -> str:
     [
         pytest.param(forged_signature, "bad_signature", id="forged-signature"),
         pytest.param(tampered_payload, "bad_signature", id="tampered-payload"),
-        pytest.param(lambda t: t[:-2] + ("AA" if t[-2:] != "AA" else "BB"),
-                     "bad_signature", id="changed-signature"),  # fmt: skip
+        pytest.param(
+            lambda t: t[:-2] + ("AA" if t[-2:] != "AA" else "BB"),
+            "bad_signature",
+            id="changed-signature",
+        ),
         pytest.param(lambda t: t.replace(".", ""), "malformed", id="no-dot"),
         pytest.param(lambda t: t + ".x", "malformed", id="three-parts"),
         pytest.param(lambda t: "", "malformed", id="empty"),
@@ -106,15 +109,27 @@ def signed(payload: bytes) -> str:
         pytest.param(lambda t: None, "malformed", id="not-a-string"),
         pytest.param(lambda t: signed(b"not json"), "malformed", id="signed-garbage"),
         pytest.param(lambda t: signed(b"[1, 2]"), "malformed", id="signed-list"),
-        pytest.param(lambda t: signed(b'{"sub": "x", "iat": 5}'), "malformed",
-                     id="signed-no-expiry"),  # fmt: skip
-        pytest.param(lambda t: signed(b'{"sub": "", "iat": 1, "exp": 9}'), "malformed",
-                     id="signed-empty-subject"),  # fmt: skip
-        pytest.param(lambda t: signed(b'{"sub": "x", "iat": 1, "exp": 1e400}'),
-                     "malformed", id="signed-float-expiry"),  # fmt: skip
+        pytest.param(
+            lambda t: signed(b'{"sub": "x", "iat": 5}'),
+            "malformed",
+            id="signed-no-expiry",
+        ),
+        pytest.param(
+            lambda t: signed(b'{"sub": "", "iat": 1, "exp": 9}'),
+            "malformed",
+            id="signed-empty-subject",
+        ),
+        pytest.param(
+            lambda t: signed(b'{"sub": "x", "iat": 1, "exp": 1e400}'),
+            "malformed",
+            id="signed-float-expiry",
+        ),
         pytest.param(lambda t: signed(HUGE_EXPIRY), "malformed", id="signed-huge-exp"),
-        pytest.param(lambda t: signed(b'{"sub": "x", "iat": 9, "exp": 9}'), "malformed",
-                     id="signed-expiry-not-after-issue"),  # fmt: skip
+        pytest.param(
+            lambda t: signed(b'{"sub": "x", "iat": 9, "exp": 9}'),
+            "malformed",
+            id="signed-expiry-not-after-issue",
+        ),
     ],
 )
 def test_refused_tokens(token, make, reason):
@@ -147,8 +162,9 @@ def test_oversize_token_is_malformed_before_any_check():
         pytest.param(lambda: issue_token("c", b"short", now=ISSUED), id="short-secret"),
         pytest.param(lambda: issue_token("", SECRET, now=ISSUED), id="empty-customer"),
         pytest.param(lambda: issue_token("c", SECRET, ttl=timedelta(0)), id="no-ttl"),
-        pytest.param(lambda: issue_token("c", SECRET, now=datetime(2024, 1, 1)),
-                     id="naive-now"),  # fmt: skip
+        pytest.param(
+            lambda: issue_token("c", SECRET, now=datetime(2024, 1, 1)), id="naive-now"
+        ),
         pytest.param(lambda: verify_token("a.b", b"short"), id="verify-short-secret"),
     ],
 )

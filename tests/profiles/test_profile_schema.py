@@ -91,15 +91,17 @@ def test_the_comparison_notices_a_missing_index(profile_store):
 
 
 def test_foreign_keys_are_enforced_on_sqlite(profile_store):
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
-        with profile_store.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO orders (id, customer_id, status, placed_at,"
-                    " payment_method, has_original_packaging) VALUES"
-                    " ('1000000001', 'nobody', 'placed', '2024-01-01', 'paypal', 1)"
-                )
+    with (
+        pytest.raises(IntegrityError, match="FOREIGN KEY"),
+        profile_store.engine.begin() as connection,
+    ):
+        connection.execute(
+            text(
+                "INSERT INTO orders (id, customer_id, status, placed_at,"
+                " payment_method, has_original_packaging) VALUES"
+                " ('1000000001', 'nobody', 'placed', '2024-01-01', 'paypal', 1)"
             )
+        )
 
 
 def test_revisions_render_for_postgresql_without_a_server(tmp_path):

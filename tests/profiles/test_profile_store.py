@@ -190,8 +190,9 @@ def test_open_ticket_records_it_at_the_clock_time(store, ada, clock):
     [
         pytest.param({"topic": "teleport"}, UnknownValue, "ticket topic", id="topic"),
         pytest.param({"status": "pending"}, UnknownValue, "ticket status", id="status"),
-        pytest.param({"details": {"t": Decimal(1)}}, UnknownValue, "ticket details",
-                     id="decimal"),  # fmt: skip
+        pytest.param(
+            {"details": {"t": Decimal(1)}}, UnknownValue, "ticket details", id="decimal"
+        ),
         pytest.param({"order_id": "9999999999"}, NotFound, "order", id="unknown-order"),
         pytest.param({"order_id": "2000000001"}, NotFound, "order", id="others-order"),
         pytest.param({"customer_id": "nobody"}, NotFound, "customer", id="customer"),

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
+from web_fakes import CUSTOMERS, SECRET, FakeIssuer, FakeStore
 
 from bot.web.app import create_app
 from bot.web.settings import WebSettings
-from web_fakes import CUSTOMERS, SECRET, FakeIssuer, FakeStore
 
 
 @pytest.fixture

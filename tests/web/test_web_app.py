@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
+from web_fakes import SECRET, FakeIssuer, FakeStore
 
 from bot.web.app import STATIC_DIR, create_app
 from bot.web.settings import WebSettings
-
-from web_fakes import SECRET, FakeIssuer, FakeStore
 
 REQUIRED_IDS = [
     "signin-select",
@@ -148,7 +147,7 @@ def test_demo_customers_list_names_and_levels_only(
 def test_sign_in_issues_a_token_for_the_customer(
     client: TestClient, issuer: FakeIssuer
 ) -> None:
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
 
     response = client.post("/api/demo/sign-in", json={"customer_id": "cminh730"})
 
