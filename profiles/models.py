@@ -195,6 +195,10 @@ class Interaction(Base):
     intent: Mapped[str | None] = mapped_column(String(100))
     summary: Mapped[str | None] = mapped_column(String(280))
     session_id: Mapped[str | None] = mapped_column(String(128))
+    # the product it was about (shown, viewed, turned down), if any
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
 
 
 class Ticket(Base):

@@ -40,9 +40,12 @@ from .rows import customer_view, order_view, product_view, ticket_view
 from .scenarios import scenario_customer_ids
 from .schema import alembic_config
 from .views import (
+    PURCHASE_KIND,
+    TURNED_DOWN_KIND,
     CustomerView,
     InteractionView,
     OrderView,
+    ProductEvent,
     ProductView,
     Suggestion,
     TicketView,
@@ -293,11 +296,14 @@ class ProfileStore:
         intent: str | None = None,
         summary: str | None = None,
         session_id: str | None = None,
+        product_id: int | None = None,
     ) -> None:
         """Remember that the customer did `kind` (e.g. "order_lookup").
 
         `summary` says what happened in the shop's words; never message text or
-        secrets. Unknown customers are not recorded (a WARNING says so).
+        secrets. `product_id` names the product it was about (a suggestion
+        shown or turned down, a product viewed); an id not in the catalog is
+        dropped. Unknown customers are not recorded (a WARNING says so).
         Raises UnknownValue for a kind that is not a lower_snake word.
         """
         if not INTERACTION_KIND.fullmatch(kind):
@@ -307,6 +313,8 @@ class ProfileStore:
                 ref = customer_ref(customer_id)
                 logger.warning("No customer %s; interaction not recorded", ref)
                 return
+            if product_id is not None and session.get(Product, product_id) is None:
+                product_id = None
             session.add(
                 Interaction(
                     customer_id=customer_id,
@@ -315,8 +323,64 @@ class ProfileStore:
                     intent=_cut(intent, MAX_INTENT_CHARS),
                     summary=_cut(summary, MAX_SUMMARY_CHARS),
                     session_id=_cut(session_id, MAX_SESSION_ID_CHARS),
+                    product_id=product_id,
                 )
             )
+
+    def turned_down(self, customer_id: str) -> frozenset[int]:
+        """Products the customer said they are not interested in."""
+        query = select(Interaction.product_id).where(
+            Interaction.customer_id == customer_id,
+            Interaction.kind == TURNED_DOWN_KIND,
+            Interaction.product_id.is_not(None),
+        )
+        with self.session() as session:
+            return frozenset(session.scalars(query))
+
+    def product_events(self, customer_id: str | None = None) -> list[ProductEvent]:
+        """Every purchase and every interaction naming a product, oldest first;
+        of one customer, or of everyone. The recommender learns from these.
+
+        A purchase is an order line of an order that was not cancelled, at the
+        time the order was placed, with its quantity. Customers who turned
+        personalization off contribute nothing.
+        """
+        purchases = (
+            select(
+                Order.customer_id,
+                OrderLine.product_id,
+                Order.placed_at,
+                OrderLine.quantity,
+            )
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .join(Customer, Customer.id == Order.customer_id)
+            .where(Order.status != "cancelled", Customer.personalization_enabled)
+        )
+        named = (
+            select(
+                Interaction.customer_id,
+                Interaction.product_id,
+                Interaction.occurred_at,
+                Interaction.kind,
+            )
+            .join(Customer, Customer.id == Interaction.customer_id)
+            .where(
+                Interaction.product_id.is_not(None), Customer.personalization_enabled
+            )
+        )
+        if customer_id is not None:
+            purchases = purchases.where(Order.customer_id == customer_id)
+            named = named.where(Interaction.customer_id == customer_id)
+        with self.session() as session:
+            events = [
+                ProductEvent(who, product, PURCHASE_KIND, when, quantity)
+                for who, product, when, quantity in session.execute(purchases)
+            ]
+            events += [
+                ProductEvent(who, product, kind, when, 1)
+                for who, product, when, kind in session.execute(named)
+            ]
+        return sorted(events, key=lambda e: (e.occurred_at, e.customer_id))
 
     def last_interaction(self, customer_id: str) -> InteractionView | None:
         """(occurred_at, kind, intent, summary) of the latest interaction, or None."""

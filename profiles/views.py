@@ -133,6 +133,24 @@ class Suggestion:
     based_on: ProductView | None = None
 
 
+PURCHASE_KIND = "purchase"  # a ProductEvent from an order line
+TURNED_DOWN_KIND = "suggestion_rejected"  # never suggest that product again
+
+
+@dataclass(frozen=True)
+class ProductEvent:
+    """A customer and a product they bought, viewed, were shown or turned down.
+
+    `kind` is PURCHASE_KIND for an order line, else the interaction's kind.
+    """
+
+    customer_id: str
+    product_id: int
+    kind: str
+    occurred_at: datetime
+    quantity: int = 1
+
+
 class InteractionView(NamedTuple):
     """A recorded interaction; unpacks as (occurred_at, kind, intent, summary)."""
 

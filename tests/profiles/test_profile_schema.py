@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from profiles.config import DEFAULT_VAR_DIR, REPO_ROOT, StoreSettings
 from profiles.models import Base
-from profiles.schema import upgrade_sql
+from profiles.schema import alembic_config, upgrade_sql
 from profiles.store import ProfileStore
 
 TABLES = {"customers", "products", "orders", "order_lines", "interactions", "tickets"}
@@ -74,7 +75,38 @@ def test_migrate_twice_is_harmless(profile_store):
 
     with profile_store.engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version"))
-        assert [row[0] for row in versions] == ["0001"]
+        assert [row[0] for row in versions] == ["0002"]
+
+
+def test_an_older_database_is_upgraded_without_losing_interactions(store_settings):
+    store = ProfileStore(store_settings)
+    try:
+        config = alembic_config(store_settings)
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            connection.execute(
+                text(
+                    "INSERT INTO customers (id, first_name, last_name, email,"
+                    " username, membership_level, locale, created_at)"
+                    " VALUES ('c1', 'Ada', 'Byron', 'ada@example.com', 'ada1',"
+                    " 'gold', 'en-US', '2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO interactions (customer_id, occurred_at, kind)"
+                    " VALUES ('c1', '2026-01-02 00:00:00', 'order_lookup')"
+                )
+            )
+        store.migrate()
+        with store.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT customer_id, kind, product_id FROM interactions")
+            ).all()
+    finally:
+        store.close()
+    assert [tuple(row) for row in rows] == [("c1", "order_lookup", None)]
 
 
 def test_alembic_head_matches_the_models(profile_store):

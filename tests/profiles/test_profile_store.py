@@ -252,6 +252,37 @@ def test_last_interaction_is_the_latest_logged(store, ada, clock):
     )
 
 
+def test_a_turned_down_product_is_remembered_and_an_unknown_one_dropped(store, ada):
+    store.log_interaction(ada, "suggestion_rejected", product_id=5)
+    store.log_interaction(ada, "suggestion_rejected", product_id=999)  # not sold
+    store.log_interaction(ada, "suggestion_shown", product_id=6)
+
+    assert store.turned_down(ada) == {5}
+
+
+def test_product_events_are_purchases_and_product_interactions(store, ada, clock):
+    store.log_interaction(ada, "product_viewed", product_id=6)
+    store.log_interaction(ada, "order_lookup")  # names no product
+
+    events = store.product_events(ada)
+
+    purchases = [(e.product_id, e.kind) for e in events if e.kind == "purchase"]
+    assert sorted(purchases) == [(1, "purchase"), (2, "purchase"), (7, "purchase"),
+                                 (8, "purchase"), (9, "purchase")]  # fmt: skip
+    assert 3 not in {e.product_id for e in events}  # the cancelled order's
+    viewed = [e for e in events if e.kind == "product_viewed"]
+    assert [(e.product_id, e.occurred_at) for e in viewed] == [(6, clock.now)]
+    assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
+
+
+def test_a_customer_who_turned_personalization_off_gives_no_events(store, shop, ada):
+    shop.customer("cy003", "silver", personalization_enabled=False)
+    shop.order("1000000009", "cy003", "delivered", 3, (5,))
+
+    assert store.product_events("cy003") == []
+    assert {e.customer_id for e in store.product_events()} == {ada}
+
+
 def test_interactions_of_unknown_customers_are_not_recorded(store, caplog):
     store.log_interaction("nobody", "message")
 
