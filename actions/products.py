@@ -29,11 +29,13 @@ from knowledge.query import (
     ProductFilters,
     parse_product_query,
 )
-from profiles.views import OrderLineView, ProductView, Suggestion
+from profiles.views import TURNED_DOWN_KIND, OrderLineView, ProductView, Suggestion
 
 CARD_LIMIT = 3
+VIEWED_KIND = "product_viewed"  # the recommender counts it as a view
 MAX_SHOWN = 30  # products one search pages through before it says "that's all"
 SEARCH_SLOT = "product_search"
+SHOWN_SLOT = "suggestions_shown"
 
 # Words that say nothing about the product wanted ("i'd like to buy some...").
 FILLER_WORDS = frozenset(
@@ -199,7 +201,16 @@ def request_of(turn: Turn, previous: ProductRequest | None) -> ProductRequest:
     """
     text = message_text(turn)
     liked = turn.entity("product_id")
-    if liked and liked.isdigit():  # a card's "More like this"
+    if liked and liked.isdigit():  # a card's "More like this": a product viewed
+        if turn.customer is not None:
+            turn.services.store.log_interaction(
+                turn.customer.id,
+                VIEWED_KIND,
+                intent=turn.intent,
+                summary="more like this",
+                session_id=turn.tracker.sender_id,
+                product_id=int(liked),
+            )
         return ProductRequest(text="", like=int(liked))
     lowered = text.lower()
     cheaper = bool(_CHEAPER.search(lowered))
@@ -258,8 +269,19 @@ def more_like(product: ProductView) -> str:
     return f'/product_search{{"product_id": "{product.id}"}}'
 
 
-def product_card(product: ProductView, reason: str | None) -> dict[str, Any]:
-    """One product as the chat page's card (see bot/web/static)."""
+def not_for_me(product: ProductView) -> str:
+    """A button payload that turns a suggested product down for good."""
+    return f'/reject_suggestion{{"product_id": "{product.id}"}}'
+
+
+def product_card(
+    product: ProductView, reason: str | None, *, suggested: bool = False
+) -> dict[str, Any]:
+    """One product as the chat page's card (see bot/web/static); a suggested
+    one also has a "Not for me" button."""
+    buttons = [{"title": "More like this", "payload": more_like(product)}]
+    if suggested:
+        buttons.append({"title": "Not for me", "payload": not_for_me(product)})
     return {
         "id": product.id,
         "name": product.name,
@@ -271,7 +293,7 @@ def product_card(product: ProductView, reason: str | None) -> dict[str, Any]:
         "colour": product.colour,
         "article_type": product.article_type,
         "sizes_in_stock": list(product.sizes_in_stock()),
-        "buttons": [{"title": "More like this", "payload": more_like(product)}],
+        "buttons": buttons,
     }
 
 
@@ -364,7 +386,8 @@ def _name(product: ProductView | None) -> str:
 
 
 class ActionSuggest(ConciergeAction):
-    """Suggestions with reasons; each shown one is logged with its reason."""
+    """Suggestions with reasons; each shown one is logged with its reason, and
+    none the customer turned down is shown again."""
 
     interaction_kind = None
 
@@ -374,16 +397,23 @@ class ActionSuggest(ConciergeAction):
     def answer(self, turn: Turn) -> list[dict[str, Any]]:
         store = turn.services.store
         suggestions: list[Suggestion] = []
+        turned_down: frozenset[int] = frozenset()
         if turn.customer is not None:
-            suggestions = store.similar_to_last_purchase(turn.customer.id, CARD_LIMIT)
+            turned_down = store.turned_down(turn.customer.id)
+            suggestions = store.similar_to_last_purchase(
+                turn.customer.id, CARD_LIMIT + len(turned_down)
+            )
         response = "utter_suggestions_intro"
+        suggestions = [s for s in suggestions if s.product.id not in turned_down]
         if not suggestions:
-            suggestions = store.popular_products(CARD_LIMIT)
+            suggestions = store.popular_products(CARD_LIMIT + len(turned_down))
+            suggestions = [s for s in suggestions if s.product.id not in turned_down]
             response = "utter_suggestions_popular"
+        suggestions = suggestions[:CARD_LIMIT]
         if not suggestions:
-            turn.say("utter_products_none")
+            turn.say("utter_suggestions_none")
             return []
-        cards = (product_card(s.product, s.reason) for s in suggestions)
+        cards = (product_card(s.product, s.reason, suggested=True) for s in suggestions)
         send_cards(turn, response, cards)
         if turn.customer is not None:
             for suggestion in suggestions:
@@ -393,5 +423,48 @@ class ActionSuggest(ConciergeAction):
                     intent=turn.intent,
                     summary=f"product {suggestion.product.id}: {suggestion.reason}",
                     session_id=turn.tracker.sender_id,
+                    product_id=suggestion.product.id,
                 )
+        return [SlotSet(SHOWN_SLOT, [s.product.id for s in suggestions])]
+
+
+class ActionRejectSuggestion(ConciergeAction):
+    """ "Not for me" on a card, or "not interested" after suggestions: the
+    product (or every product just suggested) is never suggested again."""
+
+    interaction_kind = None
+
+    def name(self) -> str:
+        return "action_reject_suggestion"
+
+    def answer(self, turn: Turn) -> list[dict[str, Any]]:
+        named = turn.entity("product_id")
+        shown = turn.tracker.get_slot(SHOWN_SLOT) or []
+        ids = [int(named)] if named and named.isdigit() else _ids(shown)
+        store = turn.services.store
+        products = [p for p in map(store.product, ids) if p is not None]
+        if not products:
+            turn.say("utter_nothing_to_turn_down")
+            return []
+        if turn.customer is not None:
+            for product in products:
+                store.log_interaction(
+                    turn.customer.id,
+                    TURNED_DOWN_KIND,
+                    intent=turn.intent,
+                    summary=f"product {product.id} turned down",
+                    session_id=turn.tracker.sender_id,
+                    product_id=product.id,
+                )
+        if len(products) == 1:
+            turn.say("utter_suggestion_turned_down", product_name=products[0].name)
+        else:
+            turn.say("utter_suggestions_turned_down")
+        return [SlotSet(SHOWN_SLOT, None)]
+
+
+def _ids(values: Any) -> list[int]:
+    """The product ids in a slot value; anything else in it is ignored."""
+    if not isinstance(values, list):
         return []
+    return [int(v) for v in values if isinstance(v, int | str) and str(v).isdigit()]
