@@ -8,8 +8,11 @@ cheaper" searches by the purchased product's own description, under its
 price. The last search is kept in the `product_search` slot, so "show me
 more" pages on and "in black" or "cheaper" refines it.
 
-Suggestions are similar to the customer's last purchase, in stock and not
-already owned, each with the reason built from the purchase record.
+Suggestions come from the recommender (profiles.recommend.service): built
+from the customer's purchases and views, under the shop's rules, each with
+the reason behind it; "what goes with my new jacket" and gift ideas ("under
+$50 for my brother") shape the request, and a product turned down never
+comes back.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from knowledge.query import (
     ProductFilters,
     parse_product_query,
 )
-from profiles.views import TURNED_DOWN_KIND, OrderLineView, ProductView, Suggestion
+from profiles.recommend.service import Pick, SuggestionRequest
+from profiles.views import TURNED_DOWN_KIND, OrderLineView, ProductView
 
 CARD_LIMIT = 3
 VIEWED_KIND = "product_viewed"  # the recommender counts it as a view
@@ -385,9 +389,38 @@ def _name(product: ProductView | None) -> str:
     return product.name if product is not None else "that one"
 
 
+# "a gift", "a present", "for my brother": the suggestions are for someone else.
+_GIFT = re.compile(r"\b(?:gifts?|presents?|for (?:my|a|her|his) [a-z]+)\b")
+# "what goes with my new jacket", "something to wear with my jeans"
+_GOES_WITH = re.compile(r"\b(?:go(?:es)? with|wear with|match(?:es)?|pair with)\b")
+
+
+def suggestion_request(turn: Turn) -> tuple[SuggestionRequest, str | None]:
+    """What the customer asked for, and the kind of their purchase it must go
+    with when that purchase cannot be found (None otherwise)."""
+    text = message_text(turn).lower()
+    words, filters = filters_of(turn, text)
+    gift = bool(_GIFT.search(text))
+    goes_with, missing = None, None
+    if _GOES_WITH.search(text):
+        noun = product_words(turn.entity("product_type") or words)
+        line = last_purchase(turn, noun, filters)
+        if line is not None:
+            goes_with = line.product_id
+        elif noun:
+            missing = noun
+    request = SuggestionRequest(
+        max_price=filters.max_price,
+        gender=filters.gender if gift else None,
+        gift=gift,
+        goes_with=goes_with,
+    )
+    return request, missing
+
+
 class ActionSuggest(ConciergeAction):
-    """Suggestions with reasons; each shown one is logged with its reason, and
-    none the customer turned down is shown again."""
+    """Suggestions with reasons, under the shop's rules; each shown one is
+    logged with its reason, and none the customer turned down comes back."""
 
     interaction_kind = None
 
@@ -395,37 +428,41 @@ class ActionSuggest(ConciergeAction):
         return "action_suggest"
 
     def answer(self, turn: Turn) -> list[dict[str, Any]]:
-        store = turn.services.store
-        suggestions: list[Suggestion] = []
-        turned_down: frozenset[int] = frozenset()
-        if turn.customer is not None:
-            turned_down = store.turned_down(turn.customer.id)
-            suggestions = store.similar_to_last_purchase(
-                turn.customer.id, CARD_LIMIT + len(turned_down)
-            )
-        response = "utter_suggestions_intro"
-        suggestions = [s for s in suggestions if s.product.id not in turned_down]
-        if not suggestions:
-            suggestions = store.popular_products(CARD_LIMIT + len(turned_down))
-            suggestions = [s for s in suggestions if s.product.id not in turned_down]
-            response = "utter_suggestions_popular"
-        suggestions = suggestions[:CARD_LIMIT]
-        if not suggestions:
+        request, missing = suggestion_request(turn)
+        if missing:
+            turn.say("utter_like_not_in_orders", item=missing)
+        picks = turn.services.suggester().suggest(turn.customer, request, k=CARD_LIMIT)
+        if not picks:
             turn.say("utter_suggestions_none")
             return []
-        cards = (product_card(s.product, s.reason, suggested=True) for s in suggestions)
-        send_cards(turn, response, cards)
+        cards = [product_card(p.product, p.reason, suggested=True) for p in picks]
+        response, values = suggestion_response(turn, request, picks)
+        send_cards(turn, response, cards, **values)
         if turn.customer is not None:
-            for suggestion in suggestions:
-                store.log_interaction(
+            for pick in picks:
+                turn.services.store.log_interaction(
                     turn.customer.id,
                     "suggestion_shown",
                     intent=turn.intent,
-                    summary=f"product {suggestion.product.id}: {suggestion.reason}",
+                    summary=f"product {pick.product.id} ({pick.model}): {pick.reason}",
                     session_id=turn.tracker.sender_id,
-                    product_id=suggestion.product.id,
+                    product_id=pick.product.id,
                 )
-        return [SlotSet(SHOWN_SLOT, [s.product.id for s in suggestions])]
+        return [SlotSet(SHOWN_SLOT, [p.product.id for p in picks])]
+
+
+def suggestion_response(
+    turn: Turn, request: SuggestionRequest, picks: list[Pick]
+) -> tuple[str, dict[str, Any]]:
+    """The sentence above the cards, and its values."""
+    if request.goes_with is not None:
+        anchor = turn.services.store.product(request.goes_with)
+        return "utter_suggestions_go_with", {"product_name": _name(anchor)}
+    if request.gift:
+        return "utter_suggestions_gift", {}
+    if turn.customer is not None and any(p.model != "popularity" for p in picks):
+        return "utter_suggestions_intro", {}
+    return "utter_suggestions_popular", {}
 
 
 class ActionRejectSuggestion(ConciergeAction):

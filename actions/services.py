@@ -17,15 +17,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import numpy as np
+
 from knowledge.config import KnowledgeSettings
 from knowledge.service import Knowledge
 from profiles.config import StoreSettings
 from profiles.identity import load_secret
+from profiles.recommend.service import Retrainer, Suggester
 from profiles.store import ProfileStore
 
 logger = logging.getLogger(__name__)
 
 TODAY_ENV = "CONCIERGE_TODAY"  # YYYY-MM-DD; unset means the real date
+RETRAIN_ENV = "CONCIERGE_SUGGESTIONS_RETRAIN_MINUTES"
+DEFAULT_RETRAIN_MINUTES = 60.0  # full retraining of the suggestions, in the background
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class ActionSettings:
     store: StoreSettings
     knowledge: KnowledgeSettings
     today: date | None = None
+    retrain_minutes: float = DEFAULT_RETRAIN_MINUTES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ActionSettings:
@@ -46,10 +52,18 @@ class ActionSettings:
             raise ValueError(
                 f"{TODAY_ENV} must be YYYY-MM-DD, got {raw_today!r}"
             ) from error
+        raw_minutes = environ.get(RETRAIN_ENV, "").strip()
+        try:
+            minutes = float(raw_minutes) if raw_minutes else DEFAULT_RETRAIN_MINUTES
+        except ValueError as error:
+            raise ValueError(f"{RETRAIN_ENV} must be a number of minutes") from error
+        if minutes <= 0:
+            raise ValueError(f"{RETRAIN_ENV} must be above 0, got {raw_minutes!r}")
         return cls(
             store=StoreSettings.from_env(environ),
             knowledge=KnowledgeSettings.from_env(environ),
             today=today,
+            retrain_minutes=minutes,
         )
 
 
@@ -72,10 +86,14 @@ class Services:
     today_override: date | None = None
     now: Callable[[], datetime] = field(default=_utc_now)
     knowledge_settings: KnowledgeSettings | None = None
+    retrain_minutes: float = DEFAULT_RETRAIN_MINUTES
     _knowledge: Knowledge | None = field(default=None, init=False, repr=False)
-    _knowledge_lock: threading.Lock = field(
-        default_factory=threading.Lock, init=False, repr=False
+    # re-entrant: building the suggester needs the knowledge indexes
+    _knowledge_lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, repr=False
     )
+    _suggester: Suggester | None = field(default=None, init=False, repr=False)
+    _retrainer: Retrainer | None = field(default=None, init=False, repr=False)
 
     def today(self) -> date:
         return self.today_override or self.now().date()
@@ -95,6 +113,31 @@ class Services:
                 self._knowledge = knowledge
             return self._knowledge
 
+    def suggester(self) -> Suggester:
+        """The suggestions model, trained on first use over the store's events,
+        with the knowledge index's product vectors for content similarity."""
+        knowledge = self.knowledge()
+        with self._knowledge_lock:
+            if self._suggester is None:
+                suggester = Suggester(
+                    self.store,
+                    item_vectors=lambda ids: product_vectors(knowledge, ids),
+                    clock=self.now,
+                )
+                suggester.train()
+                self._suggester = suggester
+            return self._suggester
+
+    def start_retraining(self) -> Retrainer:
+        """Retrain the suggestions every `retrain_minutes` in the background."""
+        with self._knowledge_lock:
+            if self._retrainer is None:
+                self._retrainer = Retrainer(
+                    self.suggester(), interval=self.retrain_minutes * 60
+                )
+                self._retrainer.start()
+            return self._retrainer
+
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """Answer from an already built `Knowledge` (tests, tools)."""
         with self._knowledge_lock:
@@ -109,8 +152,9 @@ class Services:
     def _warm(self) -> None:
         try:
             self.knowledge()
+            self.start_retraining()
         except Exception:  # the first question retries and reports it
-            logger.exception("Loading the knowledge indexes failed")
+            logger.exception("Loading the knowledge indexes or suggestions failed")
 
     @classmethod
     def from_settings(cls, settings: ActionSettings) -> Services:
@@ -119,7 +163,19 @@ class Services:
             token_secret=load_secret(settings.store),
             today_override=settings.today,
             knowledge_settings=settings.knowledge,
+            retrain_minutes=settings.retrain_minutes,
         )
+
+
+def product_vectors(knowledge: Knowledge, product_ids) -> np.ndarray:
+    """The indexed vector of each product id, (n, dim); zeros for one not indexed."""
+    known, vectors = knowledge.products_index.export()
+    position = {int(product_id): row for row, product_id in enumerate(known)}
+    found = np.zeros((len(product_ids), vectors.shape[1]), dtype=np.float32)
+    for row, product_id in enumerate(product_ids):
+        if int(product_id) in position:
+            found[row] = vectors[position[int(product_id)]]
+    return found
 
 
 _lock = threading.Lock()

@@ -327,6 +327,35 @@ class ProfileStore:
                 )
             )
 
+    def sizes_bought(self, customer_id: str) -> frozenset[str]:
+        """Sizes of everything the customer bought (cancelled orders left out)."""
+        query = (
+            select(OrderLine.size)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(Order.customer_id == customer_id, Order.status != "cancelled")
+        )
+        with self.session() as session:
+            return frozenset(size for size in session.scalars(query) if size)
+
+    def membership_levels(self, customer_ids: Iterable[str]) -> dict[str, str]:
+        """The membership level of each of these customers that exists."""
+        wanted = list(customer_ids)
+        levels: dict[str, str] = {}
+        with self.session() as session:
+            for start in range(0, len(wanted), 500):  # bound the IN list
+                chunk = wanted[start : start + 500]
+                query = select(Customer.id, Customer.membership_level).where(
+                    Customer.id.in_(chunk)
+                )
+                levels.update({cid: level for cid, level in session.execute(query)})
+        return levels
+
+    def all_products(self) -> list[ProductView]:
+        """Every product of the catalog, by id."""
+        with self.session() as session:
+            rows = session.scalars(select(Product).order_by(Product.id))
+            return [product_view(row) for row in rows]
+
     def turned_down(self, customer_id: str) -> frozenset[int]:
         """Products the customer said they are not interested in."""
         query = select(Interaction.product_id).where(
