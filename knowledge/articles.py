@@ -5,7 +5,10 @@ text, shown to a customer on its own (see knowledge/content/README.md). Its id
 is derived from the article id and the heading, so it survives edits of other
 sections and other articles. Each sentence of a passage is also indexed on its
 own (a question often matches one sentence better than the whole section); a
-sentence's id comes from its passage's and its place in it.
+sentence's id comes from its passage's and its place in it. So is each of the
+customers' questions the article's front matter lists for the section (a
+customer's question often lies nearer a question than any sentence), with an
+id from the passage's and the question's number.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Passage:
     audience: str
     heading: str
     text: str
+    questions: tuple[str, ...] = ()  # customers' phrasings of what it answers
 
     @property
     def key(self) -> str:
@@ -62,6 +66,14 @@ class Passage:
             for n, text in enumerate(self.sentences)
         ]
 
+    def question_items(self) -> list[tuple[int, str]]:
+        """(id, embedded text) of each written question, the question alone: it
+        is meant to lie near a customer's question, which has no heading."""
+        return [
+            (question_id(self.article, self.heading, n), text)
+            for n, text in enumerate(self.questions)
+        ]
+
 
 class ArticleError(ValueError):
     """An article that does not follow the content rules; names the file."""
@@ -81,6 +93,12 @@ def sentence_id(article: str, heading: str, number: int) -> int:
     return _id(f"{article}#{heading}#{number}")
 
 
+def question_id(article: str, heading: str, number: int) -> int:
+    """A stable positive int64 id for the `number`-th question of a section,
+    apart from its sentence ids ("#q" before the number, "#" for a sentence)."""
+    return _id(f"{article}#{heading}#q{number}")
+
+
 def _id(key: str) -> int:
     digest = hashlib.sha256(key.encode()).digest()
     return int.from_bytes(digest[:8], "big") >> (64 - ID_BITS)
@@ -89,7 +107,8 @@ def _id(key: str) -> int:
 def read_passages(content_dir: Path) -> list[Passage]:
     """Every passage of every article in `content_dir`, by file name then order.
 
-    Raises ArticleError for an article without front matter or sections.
+    Raises ArticleError for an article without front matter or sections, or
+    with questions that are not a list of texts for one of its sections.
     """
     passages: list[Passage] = []
     for path in sorted(content_dir.glob("*.md")):
@@ -108,6 +127,7 @@ def article_passages(path: Path) -> list[Passage]:
     sections = _sections(body)
     if not sections:
         raise ArticleError(path, "no '## ' sections")
+    questions = _questions(path, meta, [heading for heading, _ in sections])
     article = path.stem
     return [
         Passage(
@@ -118,9 +138,30 @@ def article_passages(path: Path) -> list[Passage]:
             audience=str(meta.get("audience", "all")),
             heading=heading,
             text=text,
+            questions=questions.get(heading, ()),
         )
         for heading, text in sections
     ]
+
+
+def _questions(
+    path: Path, meta: dict, headings: list[str]
+) -> dict[str, tuple[str, ...]]:
+    """The front matter's `questions:`, heading -> questions, checked against
+    the article's own headings (a renamed section must take its questions)."""
+    raw = meta.get("questions") or {}
+    if not isinstance(raw, dict):
+        raise ArticleError(path, "questions: is not a mapping of headings")
+    out: dict[str, tuple[str, ...]] = {}
+    for heading, questions in raw.items():
+        if heading not in headings:
+            raise ArticleError(path, f"questions for unknown section {heading!r}")
+        if not isinstance(questions, list) or not all(
+            isinstance(q, str) and q.strip() for q in questions
+        ):
+            raise ArticleError(path, f"questions of {heading!r}: not a list of texts")
+        out[heading] = tuple(q.strip() for q in questions)
+    return out
 
 
 def _front_matter(path: Path) -> tuple[dict, str]:
