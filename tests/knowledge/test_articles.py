@@ -1,4 +1,5 @@
-"""Articles cut into passages at their ## headings, with stable ids."""
+"""Articles cut into passages at their ## headings, with stable ids, and the
+customers' questions their front matter lists per section."""
 
 from __future__ import annotations
 
@@ -6,8 +7,32 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.articles import ArticleError, passage_id, read_passages, sentence_id
+from knowledge.articles import (
+    ArticleError,
+    passage_id,
+    question_id,
+    read_passages,
+    sentence_id,
+)
 from knowledge.config import DEFAULT_CONTENT_DIR
+
+ARTICLE = """---
+title: Gift cards
+topic: payment
+audience: all
+questions:
+  Buying a gift card:
+    - can i buy a gift card
+    - "do gift cards expire: ever?"
+{extra}---
+# Gift cards
+
+## Buying a gift card
+Gift cards come in amounts from $10 to $200.
+
+## Using a gift card
+Enter the code at checkout.
+"""
 
 
 def test_every_article_section_is_one_passage() -> None:
@@ -54,4 +79,62 @@ def test_a_passage_is_also_indexed_sentence_by_sentence() -> None:
     every_id = [p.id for p in passages] + [
         i for p in passages for i, _ in p.sentence_items()
     ]
+    assert len(set(every_id)) == len(every_id)
+
+
+def test_every_section_lists_three_to_six_customers_questions() -> None:
+    passages = read_passages(DEFAULT_CONTENT_DIR)
+
+    counts = {p.key: len(p.questions) for p in passages}
+    assert all(3 <= count <= 6 for count in counts.values()), counts
+    every = [q for p in passages for q in p.questions]
+    assert all(q == q.strip() and q for q in every)
+    assert not set(every) & {s for p in passages for s in p.sentences}
+
+
+def test_questions_are_read_per_heading_and_keep_their_order(tmp_path: Path) -> None:
+    (tmp_path / "gift-cards.md").write_text(ARTICLE.format(extra=""), "utf-8")
+
+    buying, using = read_passages(tmp_path)
+
+    assert buying.questions == ("can i buy a gift card", "do gift cards expire: ever?")
+    assert using.questions == ()
+    assert buying.question_items() == [
+        (question_id("gift-cards", "Buying a gift card", 0), "can i buy a gift card"),
+        (question_id("gift-cards", "Buying a gift card", 1), buying.questions[1]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        pytest.param("  Selling a gift card:\n    - hi\n", "unknown section",
+                     id="unknown-heading"),
+        pytest.param("  Using a gift card:\n    - ''\n", "not a list of texts",
+                     id="empty-question"),
+        pytest.param("  Using a gift card:\n    - 20\n", "not a list of texts",
+                     id="number"),
+        pytest.param("  Using a gift card: enter it\n", "not a list of texts",
+                     id="not-a-list"),
+    ],
+)  # fmt: skip
+def test_questions_that_break_the_rules_are_refused(
+    tmp_path: Path, extra: str, reason: str
+) -> None:
+    (tmp_path / "gift-cards.md").write_text(ARTICLE.format(extra=extra), "utf-8")
+
+    with pytest.raises(ArticleError, match=f"gift-cards.md: .*{reason}"):
+        read_passages(tmp_path)
+
+
+def test_question_ids_are_stable_and_apart_from_every_other_id() -> None:
+    passages = read_passages(DEFAULT_CONTENT_DIR)
+    first = question_id("refunds", "How long a refund takes", 0)
+
+    assert first == question_id("refunds", "How long a refund takes", 0)
+    assert first != sentence_id("refunds", "How long a refund takes", 0)
+    assert 0 < first < 2**63
+    every_id = [p.id for p in passages]
+    every_id += [i for p in passages for i, _ in p.sentence_items()]
+    every_id += [i for p in passages for i, _ in p.question_items()]
     assert len(set(every_id)) == len(every_id)

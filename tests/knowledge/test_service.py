@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.articles import question_id, read_passages
 from knowledge.index import collection_paths
 from knowledge.products import GENDER_MATCHES, ProductFacts
 from knowledge.service import ARTICLES, PRODUCTS, Knowledge
@@ -76,6 +77,73 @@ def test_a_typo_still_ranks_its_article_first(
     shop: Knowledge, question: str, article: str
 ) -> None:
     assert shop.rank_passages(question, k=1)[0].article == article
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "heading"),
+    [
+        pytest.param("how do i cancle my order", "changing-or-cancelling-an-order",
+                     "Cancelling an order", id="cancel"),
+        pytest.param("gonna need a bigger size, can i swap it",
+                     "how-to-return-an-item", "Exchanging for another size or colour",
+                     id="swap"),
+        pytest.param("tracking shows delivered, no package", "tracking-and-delivery",
+                     "Marked as delivered but not here", id="not-here"),
+        pytest.param("not getting my 2fa code", "your-account-and-security",
+                     "Two-factor authentication problems", id="two-factor"),
+    ],
+)  # fmt: skip
+def test_a_written_question_ranks_its_section_first_and_shows_its_text(
+    shop: Knowledge, question: str, article: str, heading: str
+) -> None:
+    passage = next(
+        p
+        for p in read_passages(shop.settings.content_dir)
+        if (p.article, p.heading) == (article, heading)
+    )
+    assert question in passage.questions
+
+    best = shop.answer(question)[0]
+
+    assert (best.article, best.heading) == (article, heading)
+    assert best.text == passage.text
+
+
+def test_the_articles_collection_holds_every_written_question(
+    make_knowledge: MakeKnowledge, small_content: Path, tmp_path: Path
+) -> None:
+    make_knowledge(small_content).ensure_built()
+    passages = read_passages(small_content)
+
+    saved = collection_paths(tmp_path / "index", ARTICLES)["ids"].read_text("utf-8")
+    ids = {int(i) for i in json.loads(saved)["keys"]}
+
+    written = {i for p in passages for i, _ in p.question_items()}
+    assert written and written <= ids
+    assert question_id("promo-codes", "Using a promo code", 0) in written
+    assert len(ids) == sum(1 + len(p.sentences) + len(p.questions) for p in passages)
+
+
+def test_a_changed_question_alone_is_embedded_again(
+    make_knowledge: MakeKnowledge,
+    small_content: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    make_knowledge(small_content).ensure_built()
+    article = small_content / "promo-codes.md"
+    old = "    - where do i enter a promo code\n"
+    text = article.read_text("utf-8")
+    assert old in text
+    article.write_text(text.replace(old, "    - where does the coupon go\n"), "utf-8")
+
+    changed = make_knowledge(small_content)
+    with caplog.at_level(logging.WARNING, logger="knowledge.service"):
+        changed.ensure_built()
+
+    assert changed.rebuilt == [ARTICLES]
+    assert "in place: 1 changed or new, 0 gone" in caplog.text
+    best = changed.rank_passages("where does the coupon go", k=1)[0]
+    assert best.heading == "Using a promo code"
 
 
 FILTERS = [
