@@ -439,15 +439,16 @@ class ActionSuggest(ConciergeAction):
         response, values = suggestion_response(turn, request, picks)
         send_cards(turn, response, cards, **values)
         if turn.customer is not None:
-            for pick in picks:
-                turn.services.store.log_interaction(
-                    turn.customer.id,
-                    "suggestion_shown",
-                    intent=turn.intent,
-                    summary=f"product {pick.product.id} ({pick.model}): {pick.reason}",
-                    session_id=turn.tracker.sender_id,
-                    product_id=pick.product.id,
-                )
+            turn.services.store.log_products(
+                turn.customer.id,
+                "suggestion_shown",
+                [
+                    (p.product.id, f"product {p.product.id} ({p.model}): {p.reason}")
+                    for p in picks
+                ],
+                intent=turn.intent,
+                session_id=turn.tracker.sender_id,
+            )
         return [SlotSet(SHOWN_SLOT, [p.product.id for p in picks])]
 
 
@@ -484,15 +485,13 @@ class ActionRejectSuggestion(ConciergeAction):
             turn.say("utter_nothing_to_turn_down")
             return []
         if turn.customer is not None:
-            for product in products:
-                store.log_interaction(
-                    turn.customer.id,
-                    TURNED_DOWN_KIND,
-                    intent=turn.intent,
-                    summary=f"product {product.id} turned down",
-                    session_id=turn.tracker.sender_id,
-                    product_id=product.id,
-                )
+            store.log_products(
+                turn.customer.id,
+                TURNED_DOWN_KIND,
+                [(p.id, f"product {p.id} turned down") for p in products],
+                intent=turn.intent,
+                session_id=turn.tracker.sender_id,
+            )
         if len(products) == 1:
             turn.say("utter_suggestion_turned_down", product_name=products[0].name)
         else:

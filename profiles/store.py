@@ -327,6 +327,46 @@ class ProfileStore:
                 )
             )
 
+    def log_products(
+        self,
+        customer_id: str,
+        kind: str,
+        products: Iterable[tuple[int, str]],
+        *,
+        intent: str | None = None,
+        session_id: str | None = None,
+    ) -> None:
+        """One interaction of `kind` per (product id, summary), in one unit of
+        work (a suggestion shows several products at once). Same rules as
+        `log_interaction`; product ids not in the catalog are left out."""
+        if not INTERACTION_KIND.fullmatch(kind):
+            raise UnknownValue("interaction kind", kind)
+        wanted = list(products)
+        with self.session() as session:
+            if session.get(Customer, customer_id) is None:
+                ref = customer_ref(customer_id)
+                logger.warning("No customer %s; interactions not recorded", ref)
+                return
+            known = set(
+                session.scalars(
+                    select(Product.id).where(Product.id.in_([p for p, _ in wanted]))
+                )
+            )
+            now = self._clock()
+            session.add_all(
+                Interaction(
+                    customer_id=customer_id,
+                    occurred_at=now,
+                    kind=kind,
+                    intent=_cut(intent, MAX_INTENT_CHARS),
+                    summary=_cut(summary, MAX_SUMMARY_CHARS),
+                    session_id=_cut(session_id, MAX_SESSION_ID_CHARS),
+                    product_id=product_id,
+                )
+                for product_id, summary in wanted
+                if product_id in known
+            )
+
     def sizes_bought(self, customer_id: str) -> frozenset[str]:
         """Sizes of everything the customer bought (cancelled orders left out)."""
         query = (

@@ -91,6 +91,31 @@ class _Catalog:
     kind: np.ndarray  # (items,) article type, object
     group: np.ndarray  # (items,) sub-category ("Topwear"), object
     sizes: list[frozenset[str]] = field(default_factory=list)  # in stock, per item
+    # which products have a size in stock, by size: the size rule's columns
+    with_size: dict[str, np.ndarray] = field(default_factory=dict)
+    lettered: np.ndarray | None = None  # (items,) sized S, M, L...
+    numbered: np.ndarray | None = None  # (items,) sized 6, 7, 8...
+    positions: dict[int, int] = field(default_factory=dict)  # product id -> column
+
+    def __post_init__(self) -> None:
+        count = len(self.ids)
+        for column, sizes in enumerate(self.sizes):
+            for size in sizes:
+                self.with_size.setdefault(size, np.zeros(count, dtype=bool))
+                self.with_size[size][column] = True
+        self.lettered = np.array([bool(s & LETTER_SIZES) for s in self.sizes], bool)
+        self.numbered = np.array(
+            [any(size.isdigit() for size in s) for s in self.sizes], dtype=bool
+        )
+        self.positions = {int(product_id): i for i, product_id in enumerate(self.ids)}
+
+    def any_size(self, sizes: Iterable[str]) -> np.ndarray:
+        """(items,) True where one of `sizes` is in stock."""
+        found = np.zeros(len(self.ids), dtype=bool)
+        for size in sizes:
+            if size in self.with_size:
+                found |= self.with_size[size]
+        return found
 
     @classmethod
     def of(cls, views: list[ProductView]) -> _Catalog:
@@ -270,11 +295,10 @@ class Suggester:
         letters = {s for s in bought if s in LETTER_SIZES}
         numbers = {s for s in bought if s.isdigit()}
         fits = np.ones(len(catalog.ids), dtype=bool)
-        for column, sizes in enumerate(catalog.sizes):
-            if sizes & LETTER_SIZES and letters:
-                fits[column] = bool(sizes & letters)
-            elif any(s.isdigit() for s in sizes) and numbers:
-                fits[column] = bool(sizes & numbers)
+        if letters:
+            fits &= ~catalog.lettered | catalog.any_size(letters)
+        if numbers:
+            fits &= ~catalog.numbered | catalog.lettered | catalog.any_size(numbers)
         return fits
 
     @staticmethod
@@ -343,8 +367,7 @@ def _events(store_events: Iterable) -> Iterable[Event]:
 
 
 def _column(catalog: _Catalog) -> Callable[[int], int | None]:
-    positions = {int(product_id): i for i, product_id in enumerate(catalog.ids)}
-    return positions.get
+    return catalog.positions.get
 
 
 class Retrainer:

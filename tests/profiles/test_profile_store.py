@@ -412,3 +412,12 @@ def test_popular_products_this_month_then_all_time(store, shop, catalog):
     ]
     assert all(s.based_on is None for s in popular)
     assert store.popular_products(limit=0) == []
+
+
+def test_several_products_are_logged_in_one_go_and_unknown_ones_left_out(store, ada):
+    store.log_products(
+        ada, "suggestion_rejected", [(5, "five"), (999, "not sold"), (6, "six")]
+    )
+
+    assert store.turned_down(ada) == {5, 6}
+    assert store.last_interaction(ada).kind == "suggestion_rejected"
