@@ -6,8 +6,9 @@
 
 Answer quality on bench/data/questions.jsonl (labelled article and section) and
 bench/data/unanswerable.jsonl, for three rankings in the same run: hybrid (what
-Knowledge.answer uses: passage and sentence cosines fused with BM25, see
-knowledge/ranking.py), dense passage vectors alone and a plain BM25 baseline.
+Knowledge.answer uses: passage, sentence and written-question cosines fused
+with BM25, see knowledge/ranking.py), dense passage vectors alone and a plain
+BM25 baseline.
 Each is reported for the tuning half, the held-out half (a fixed split by a
 hash of the question, see half_of) and all questions: recall@1, recall@3 and
 MRR (top 10) at the article and the section level, and for hybrid and dense
@@ -315,6 +316,7 @@ def answer_quality(embedder: Embedder, settings: KnowledgeSettings) -> dict:
     out: dict[str, Any] = {
         "passages": len(passages),
         "sentences": sum(len(p.sentences) for p in passages),
+        "written_questions": sum(len(p.questions) for p in passages),
         "questions": len(questions),
         "unanswerable": len(unanswerable),
         "split": "sha256(question.strip().lower())[0] even: tuning, odd: held_out",

@@ -37,11 +37,13 @@ PASSAGE, SENTENCE, QUESTION = 0, 1, 2  # the kinds of vector, rows of _best_cosi
 class FusionWeights:
     """How much each signal adds to a passage's score."""
 
-    passage: float = 0.6
-    sentence: float = 0.4
-    question: float = 0.4
-    lexical: float = 0.4
-    lexical_half: float = 10.0  # BM25 score that counts as half a full match
+    passage: float = 0.5
+    sentence: float = 0.3
+    # The largest weight: on the tuning half a close written question told
+    # the right section apart better than the prose, worded as the shop words it.
+    question: float = 0.8
+    lexical: float = 0.2
+    lexical_half: float = 20.0  # BM25 score that counts as half a full match
 
 
 class PassageRanker:
