@@ -249,8 +249,8 @@ def top_per_row(matrix: sp.csr_matrix, keep: int | None) -> sp.csr_matrix:
 
 # Items covered by EASE's dense matrix. Fitting holds about 12 bytes per cell at
 # its peak (the float64 inverse made in place, then the float32 result), so
-# 10,000 items take about 1.2 GB while fitting and 400 MB after; the real
-# catalog's 45k would take 24 GB, 16 GB of it for the inverse alone.
+# 10,000 items take about 1.1 GiB while fitting and 380 MiB after; the real
+# catalog's 44,446 would take 22 GiB, 15 GiB of it for the inverse alone.
 DEFAULT_EASE_MAX_ITEMS = 10_000
 
 
@@ -475,10 +475,13 @@ class Content(ItemToItem):
     knowledge index's product vectors); rows are scaled to unit norm, and an
     all-zero row (an item without a text) is similar to nothing. W keeps each
     item's `neighbours` most similar items with a cosine above
-    `min_similarity`, computed `chunk` rows at a time so a 45k catalog needs
-    45k x chunk floats at once, not 45k x 45k. Both benchmark data sets chose
-    5 neighbours for ranking; the default is wider because a new article
-    reaches a customer only through owned items that count it a neighbour.
+    `min_similarity`, computed `chunk` rows at a time, about 17 bytes per
+    item and row at once (cosines, their negation, a mask and the ranks
+    argpartition returns): a 45k catalog peaked at 249 MB with the default
+    256 rows (bench/recommend.py --scale-only 45000), not 45k x 45k floats.
+    Both benchmark data sets chose 5 neighbours for ranking; the default is
+    wider because a new article reaches a customer only through owned items
+    that count it a neighbour.
     """
 
     name = "content"
@@ -489,7 +492,7 @@ class Content(ItemToItem):
         *,
         neighbours: int | None = 20,
         min_similarity: float = 0.0,
-        chunk: int = 1024,
+        chunk: int = 256,
         threads: int | None = DEFAULT_FIT_THREADS,
     ) -> None:
         super().__init__()
