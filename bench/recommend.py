@@ -731,7 +731,7 @@ def item_vectors(names: Sequence[str]) -> tuple[np.ndarray, dict[str, Any]]:
     vectors = np.zeros((len(names), embedder.dimension), dtype=np.float32)
     vectors[named] = embedder.encode([names[position] for position in named])
     facts = {
-        "model": Path(embedder.name).name,
+        "model": "/".join(Path(embedder.name).parts[-2:]),
         "named_items": len(named),
         "embed_s": round(time.perf_counter() - started, 2),
     }
@@ -752,6 +752,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
     results: dict[str, Any] = {"run": run_facts()}
+    if args.scale_only:
+        results["scale"] = scale_figures(args.scale_only)
+        results["run"]["load_average_end"] = load_average()
+        results["run"]["wall_s"] = round(time.perf_counter() - started, 1)
+        out = RESULTS / f"recommend-scale-{args.scale_only}.json"
+        save(results, out)
+        print(json.dumps(results["scale"], indent=2))
+        return 0
     if args.tsv:
         ratings = read_tsv(args.tsv, args.min_rating)
         split, items = tsv_split(ratings, args.seed)
@@ -820,6 +828,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--write-online-retail", type=Path, metavar="DIR",
         help="convert the Online Retail sample to a TSV and names file, then stop",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scale-only", type=int, metavar="ITEMS",
+        help="only the synthetic size figures, saved to recommend-scale-ITEMS.json",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.scale_items is None:
