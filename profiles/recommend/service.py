@@ -3,8 +3,9 @@ rules applied to one customer, and a reason for every product.
 
 `Suggester.train()` reads every product and every product event of the store
 (purchases, views, suggestions turned down) and fits the blend: popularity per
-membership level, item-kNN on co-purchases, EASE, and content similarity from
-the knowledge index's product vectors. `suggest()` scores one customer's
+membership level, item-kNN on co-purchases, ALS, and content similarity from
+the knowledge index's product vectors, with the weights bench/recommend.py
+chose (`default_blend`; see README.md here). `suggest()` scores one customer's
 history, read from the store at that moment, so a new order changes the next
 suggestions without retraining; retraining (new co-purchase patterns, new
 products) runs in the background (see `Retrainer`).
@@ -29,17 +30,12 @@ import scipy.sparse as sp
 
 from profiles.views import PURCHASE_KIND, TURNED_DOWN_KIND, CustomerView, ProductView
 
-from .blend import Blend
+from .blend import Blend, default_blend
 from .interactions import PURCHASE, SEARCH, VIEW, Event, EventWeights, from_events
-from .models import EASE, Content, ItemKNN, Popularity
 from .ranking import pick
 
 logger = logging.getLogger(__name__)
 
-# How each component of the blend counts for the demo shop. Its customers
-# have few orders each, so content similarity and popularity carry more than
-# on the grocery baskets, where bench/recommend.py tuned its own weights.
-DEFAULT_WEIGHTS = {"popularity": 0.2, "item_knn": 0.25, "ease": 0.25, "content": 0.3}
 # Store interaction kinds as the recommender's event kinds; others are ignored.
 EVENT_KINDS = {
     PURCHASE_KIND: PURCHASE,
@@ -143,13 +139,11 @@ class Suggester:
         store,
         *,
         item_vectors: ItemVectors | None = None,
-        weights: dict[str, float] | None = None,
         event_weights: EventWeights | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.item_vectors = item_vectors
-        self.weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
         self.event_weights = event_weights or EventWeights()
         self.clock = clock
         self._lock = threading.Lock()
@@ -172,7 +166,8 @@ class Suggester:
         )
         levels = self.store.membership_levels(customers)
         segments = [levels.get(c) for c in customers]
-        blend = Blend(self._components(catalog), self.weights)
+        vectors = self.item_vectors(list(catalog.ids)) if self.item_vectors else None
+        blend = default_blend(vectors)
         blend.fit(interactions.matrix, segments)
         with self._lock:
             self._model = (blend, interactions, catalog)
@@ -184,17 +179,6 @@ class Suggester:
             len(events), len(customers), len(items), self.train_seconds,
         )  # fmt: skip
         return self.train_seconds
-
-    def _components(self, catalog: _Catalog) -> dict[str, object]:
-        components: dict[str, object] = {
-            "popularity": Popularity(),
-            "item_knn": ItemKNN(neighbours=50),
-            "ease": EASE(l2=100.0),
-        }
-        vectors = self.item_vectors(list(catalog.ids)) if self.item_vectors else None
-        if vectors is not None:
-            components["content"] = Content(vectors, neighbours=20)
-        return components
 
     def _ready(self) -> tuple[Blend, object, _Catalog]:
         with self._lock:
@@ -346,7 +330,7 @@ def _wording(model: str, source: ProductView | None, segment) -> str:
     """The reason a customer reads, from the component and the product behind it."""
     if source is not None and model == "item_knn":
         return f"Often bought with your {source.name}"
-    if source is not None and model == "ease":
+    if source is not None and model in ("als", "ease"):
         return f"Because you bought the {source.name}"
     if source is not None and model == "content":
         return f"Like the {source.name} you bought"

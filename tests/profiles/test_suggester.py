@@ -75,11 +75,15 @@ def test_rules_hold_for_every_customer(store, suggester):
 
 
 def test_co_purchase_reason_names_the_purchase_behind_it(store, suggester):
-    picks = suggester.suggest(store.customer("ada001"), k=3)
-    first = picks[0]
-    assert first.product.id == 3  # bought with jeans 1 by all six buyers
-    assert first.model in ("item_knn", "ease")
-    assert "Acme Women Jeans 1" in first.reason
+    picks = {p.product.id: p for p in suggester.suggest(store.customer("ada001"), k=5)}
+    shirt = picks[3]  # bought with jeans 1 by all six buyers
+    assert shirt.model in ("item_knn", "als")
+    assert shirt.reason == "Because you bought the Acme Women Jeans 1"
+    jeans = picks[2]  # never bought: reached by its likeness to jeans 1
+    assert (jeans.model, jeans.reason) == (
+        "content",
+        "Like the Acme Women Jeans 1 you bought",
+    )
 
 
 def test_a_new_order_changes_the_next_suggestions_without_retraining(
@@ -90,11 +94,11 @@ def test_a_new_order_changes_the_next_suggestions_without_retraining(
     assert before[0].reason == "Popular with gold members"
 
     shop.order("1000000300", "new001", "delivered", 0, (1,))
-    after = suggester.suggest(store.customer("new001"), k=3)
+    after = {p.product.id: p for p in suggester.suggest(store.customer("new001"), k=5)}
 
-    assert after[0].product.id == 3
-    assert "Acme Women Jeans 1" in after[0].reason
-    assert 1 not in {p.product.id for p in after}  # now owned
+    assert "Acme Women Jeans 1" in after[3].reason  # bought together with it
+    assert after[3].model != "popularity"
+    assert 1 not in after  # now owned
 
 
 def test_a_new_product_reaches_owners_of_similar_ones_through_content(
