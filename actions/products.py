@@ -18,6 +18,7 @@ comes back.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -89,22 +90,65 @@ class ProductRequest:
 
     @classmethod
     def from_slot(cls, raw: Any) -> ProductRequest | None:
-        """The request kept in the slot; None when there is none or it is unreadable."""
+        """The request kept in the slot; None when there is none or any part of
+        it has the wrong type (anyone can set a slot with a typed payload)."""
         if not isinstance(raw, str) or not raw:
             return None
         try:
             data = json.loads(raw)
-            filters = data.get("filters") or {}
-            if isinstance(filters.get("article_type"), list):
-                filters["article_type"] = tuple(filters["article_type"])
+            like = data.get("like")
+            shown = [parse_product_id(i) for i in data.get("shown") or ()]
+            if not isinstance(data["text"], str) or None in shown:
+                return None
+            if like is not None and parse_product_id(like) is None:
+                return None
             return cls(
-                text=str(data["text"]),
-                filters=ProductFilters(**filters),
-                like=data.get("like"),
-                shown=tuple(int(i) for i in data.get("shown") or ()),
+                text=data["text"],
+                filters=_filters(data.get("filters") or {}),
+                like=None if like is None else parse_product_id(like),
+                shown=tuple(shown),
             )
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
+
+
+def _filters(raw: dict[str, Any]) -> ProductFilters:
+    """Filters from the slot's JSON; ValueError for a value of the wrong type."""
+    values: dict[str, Any] = {}
+    for name in ("max_price", "min_price"):
+        price = raw.get(name)
+        if price is not None:
+            if isinstance(price, bool) or not isinstance(price, int | float):
+                raise ValueError(f"{name} is not a number")
+            if not math.isfinite(price):
+                raise ValueError(f"{name} is not finite")
+            values[name] = float(price)
+    for name in ("colour", "gender", "category", "size"):
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} is not text")
+        values[name] = value
+    kind = raw.get("article_type")
+    if isinstance(kind, list) and all(isinstance(k, str) for k in kind):
+        kind = tuple(kind)
+    if kind is not None and not isinstance(kind, str | tuple):
+        raise ValueError("article_type is not text")
+    return ProductFilters(**values, article_type=kind)
+
+
+MAX_ID_DIGITS = 12  # product ids are far shorter; longer input is not an id
+
+
+def parse_product_id(value: Any) -> int | None:
+    """A product id from a payload or a slot, or None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 10**MAX_ID_DIGITS else None
+    text = str(value).strip()
+    if not text.isdecimal() or not text.isascii() or len(text) > MAX_ID_DIGITS:
+        return None
+    return int(text) or None
 
 
 def message_text(turn: Turn) -> str:
@@ -120,11 +164,9 @@ def product_words(text: str) -> str:
 
 
 def _price(raw: str | None) -> float | None:
-    digits = "".join(ch for ch in raw or "" if ch.isdigit() or ch == ".")
-    try:
-        return float(digits) if digits else None
-    except ValueError:
-        return None
+    """The first number of a price entity ("$60", "20-50" gives 20)."""
+    number = re.search(r"\d+(?:\.\d{1,2})?", raw or "")
+    return float(number.group()) if number else None
 
 
 def _kind(raw: str | None) -> dict[str, Any]:
@@ -204,8 +246,9 @@ def request_of(turn: Turn, previous: ProductRequest | None) -> ProductRequest:
     May tell the customer why a "like my last ..." could not be followed.
     """
     text = message_text(turn)
-    liked = turn.entity("product_id")
-    if liked and liked.isdigit():  # a card's "More like this": a product viewed
+    liked = parse_product_id(turn.entity("product_id") or "")
+    if liked is not None and turn.services.store.product(liked) is not None:
+        # a card's "More like this": a product viewed
         if turn.customer is not None:
             turn.services.store.log_interaction(
                 turn.customer.id,
@@ -213,9 +256,9 @@ def request_of(turn: Turn, previous: ProductRequest | None) -> ProductRequest:
                 intent=turn.intent,
                 summary="more like this",
                 session_id=turn.tracker.sender_id,
-                product_id=int(liked),
+                product_id=liked,
             )
-        return ProductRequest(text="", like=int(liked))
+        return ProductRequest(text="", like=liked)
     lowered = text.lower()
     cheaper = bool(_CHEAPER.search(lowered))
     like = _LIKE.search(lowered)
@@ -236,18 +279,20 @@ def request_of(turn: Turn, previous: ProductRequest | None) -> ProductRequest:
         return ProductRequest(text=words, filters=filters)
     if previous is not None and not words:
         merged = {k: v for k, v in filters.as_kwargs().items() if v is not None}
-        if cheaper and "max_price" not in merged and previous.shown:
-            merged["max_price"] = _cheapest(turn, previous.shown) - 0.01
+        cheapest = _cheapest(turn, previous.shown) if cheaper else None
+        if cheapest is not None and "max_price" not in merged:
+            merged["max_price"] = cheapest - 0.01
         if merged:
             refined = replace(previous.filters, **merged)
             return replace(previous, filters=refined, shown=())
     return ProductRequest(text=words, filters=filters)
 
 
-def _cheapest(turn: Turn, product_ids: Iterable[int]) -> float:
+def _cheapest(turn: Turn, product_ids: Iterable[int]) -> float | None:
+    """The lowest price among products shown; None when none is known."""
     table = turn.services.knowledge().products_table
     prices = [f.price for f in map(table.get, product_ids) if f is not None]
-    return min(prices) if prices else 0.0
+    return min(prices) if prices else None
 
 
 def search(turn: Turn, request: ProductRequest) -> list[ProductView]:
@@ -380,9 +425,20 @@ def reason_for(turn: Turn, request: ProductRequest, product: ProductView) -> str
     if liked is None:
         return None
     saving = float(liked.price) - float(product.price)
-    if request.filters.max_price is not None and saving > 0:
+    cheaper = request.filters.max_price is not None and saving > 0
+    if cheaper and _bought(turn, liked.id):
         return f"Like your {liked.name}, ${saving:.2f} less"
-    return f"Like {liked.name}"
+    if cheaper:
+        return f"Like the {liked.name}, ${saving:.2f} less"
+    return f"Like the {liked.name}"
+
+
+def _bought(turn: Turn, product_id: int) -> bool:
+    """Whether the signed-in customer's own orders hold the product."""
+    if turn.customer is None:
+        return False
+    orders = turn.services.store.orders(turn.customer.id)
+    return any(line.product_id == product_id for o in orders for line in o.lines)
 
 
 def _name(product: ProductView | None) -> str:
@@ -476,14 +532,17 @@ class ActionRejectSuggestion(ConciergeAction):
         return "action_reject_suggestion"
 
     def answer(self, turn: Turn) -> list[dict[str, Any]]:
-        named = turn.entity("product_id")
+        named = parse_product_id(turn.entity("product_id") or "")
         shown = turn.tracker.get_slot(SHOWN_SLOT) or []
-        ids = [int(named)] if named and named.isdigit() else _ids(shown)
+        ids = [named] if named is not None else _ids(shown)
         store = turn.services.store
         products = [p for p in map(store.product, ids) if p is not None]
         if not products:
             turn.say("utter_nothing_to_turn_down")
             return []
+        if turn.customer is None:
+            turn.say("utter_turned_down_guest")
+            return [SlotSet(SHOWN_SLOT, None)]
         if turn.customer is not None:
             store.log_products(
                 turn.customer.id,
@@ -503,4 +562,5 @@ def _ids(values: Any) -> list[int]:
     """The product ids in a slot value; anything else in it is ignored."""
     if not isinstance(values, list):
         return []
-    return [int(v) for v in values if isinstance(v, int | str) and str(v).isdigit()]
+    ids = (parse_product_id(value) for value in values[:MAX_SHOWN])
+    return [product_id for product_id in ids if product_id is not None]

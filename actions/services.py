@@ -11,6 +11,7 @@ product search waits for them if they are not ready yet.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -57,7 +58,7 @@ class ActionSettings:
             minutes = float(raw_minutes) if raw_minutes else DEFAULT_RETRAIN_MINUTES
         except ValueError as error:
             raise ValueError(f"{RETRAIN_ENV} must be a number of minutes") from error
-        if minutes <= 0:
+        if not math.isfinite(minutes) or minutes <= 0:
             raise ValueError(f"{RETRAIN_ENV} must be above 0, got {raw_minutes!r}")
         return cls(
             store=StoreSettings.from_env(environ),
@@ -118,13 +119,17 @@ class Services:
         with the knowledge index's product vectors for content similarity."""
         knowledge = self.knowledge()
         with self._knowledge_lock:
+            if self._suggester is not None:
+                return self._suggester
+        # trained outside the lock, so questions and searches need not wait
+        suggester = Suggester(
+            self.store,
+            item_vectors=lambda ids: product_vectors(knowledge, ids),
+            clock=self.now,
+        )
+        suggester.train()
+        with self._knowledge_lock:
             if self._suggester is None:
-                suggester = Suggester(
-                    self.store,
-                    item_vectors=lambda ids: product_vectors(knowledge, ids),
-                    clock=self.now,
-                )
-                suggester.train()
                 self._suggester = suggester
             return self._suggester
 

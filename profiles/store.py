@@ -367,6 +367,16 @@ class ProfileStore:
                 if product_id in known
             )
 
+    def owned_products(self, customer_id: str) -> frozenset[int]:
+        """Products the customer bought (cancelled orders left out)."""
+        query = (
+            select(OrderLine.product_id)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(Order.customer_id == customer_id, Order.status != "cancelled")
+        )
+        with self.session() as session:
+            return frozenset(session.scalars(query))
+
     def sizes_bought(self, customer_id: str) -> frozenset[str]:
         """Sizes of everything the customer bought (cancelled orders left out)."""
         query = (

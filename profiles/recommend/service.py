@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 import numpy as np
 import scipy.sparse as sp
 
-from profiles.views import PURCHASE_KIND, TURNED_DOWN_KIND, CustomerView, ProductView
+from profiles.views import PURCHASE_KIND, CustomerView, ProductView
 
 from .blend import Blend, default_blend
 from .interactions import PURCHASE, SEARCH, VIEW, Event, EventWeights, from_events
@@ -43,6 +43,9 @@ EVENT_KINDS = {
     "suggestion_shown": SEARCH,  # seen, not chosen: a weak signal
 }
 PER_ARTICLE_TYPE = 1  # picks of one kind in one answer
+# Candidates ranked per product wanted, so those sold out or repriced since the
+# last training can be dropped and still leave k.
+FRESH_CHECK_FACTOR = 3
 # In "what goes with my X", the customer's own scores break the ties among
 # products never bought together with X.
 GOES_WITH_OWN_WEIGHT = 0.2
@@ -212,42 +215,49 @@ class Suggester:
             history = sp.csr_matrix((1, len(catalog.ids)), dtype=np.float32)
         segment = customer.membership_level if customer is not None else None
         scores = blend.scores(history, [segment])[0]
-        owned = self._owned(interactions, customer) if customer else set()
+        owned = self.store.owned_products(customer.id) if customer else frozenset()
         turned_down = self.store.turned_down(customer.id) if customer else frozenset()
-        allowed = self._allowed(catalog, request, customer, owned, turned_down)
+        own_wear = customer if personal else None  # sizes and wearer from history
+        allowed = self._allowed(catalog, request, own_wear, owned, turned_down)
         if request.goes_with is not None:
             scores = self._goes_with(blend, catalog, request.goes_with, scores)
+            allowed &= np.isfinite(scores)
         columns = pick(
             scores,
-            k,
+            k * FRESH_CHECK_FACTOR,
             allowed=allowed,
             owned=[c for c in map(_column(catalog), owned) if c is not None],
             groups=list(catalog.kind),
             per_group=PER_ARTICLE_TYPE,
         )
+        fresh = [c for c in columns if self._still_fits(catalog, c, request)][:k]
         return [
             self._pick(blend, catalog, history, column, segment, request)
-            for column in columns
+            for column in fresh
         ]
+
+    def _still_fits(self, catalog: _Catalog, column: int, request) -> bool:
+        """The product as the store has it now is still in stock and in budget
+        (the model's copy is from its last training); the card shows it so."""
+        product = self.store.product(int(catalog.ids[column]))
+        if product is None or not product.in_stock:
+            return False
+        if request.max_price is not None and float(product.price) > request.max_price:
+            return False
+        catalog.views[column] = product
+        return True
 
     def _history(self, interactions, customer_id: str) -> sp.csr_matrix:
         """The customer's row built now from the store: new orders count at once."""
         events = _events(self.store.product_events(customer_id))
         return interactions.history_of(events, self.event_weights, now=self.clock())
 
-    def _owned(self, interactions, customer: CustomerView) -> set[int]:
-        return {
-            e.product_id
-            for e in self.store.product_events(customer.id)
-            if e.kind == PURCHASE_KIND
-        }
-
     def _allowed(
         self,
         catalog: _Catalog,
         request: SuggestionRequest,
         customer: CustomerView | None,
-        owned: set[int],
+        owned: frozenset[int],
         turned_down: frozenset[int],
     ) -> np.ndarray:
         allowed = catalog.in_stock.copy()
@@ -257,13 +267,13 @@ class Suggester:
             allowed &= np.isin(catalog.gender, (request.gender, "Unisex"))
         if turned_down:
             allowed &= ~np.isin(catalog.ids, list(turned_down))
-        if customer is not None and not request.gift:
+        if customer is not None and not request.gift:  # their own, personal wear
             allowed &= self._in_known_sizes(catalog, customer.id)
             allowed &= self._for_their_wear(catalog, owned)
         return allowed
 
     @staticmethod
-    def _for_their_wear(catalog: _Catalog, owned: set[int]) -> np.ndarray:
+    def _for_their_wear(catalog: _Catalog, owned: frozenset[int]) -> np.ndarray:
         """True for products of the genders the customer buys for (and unisex);
         True everywhere when they have bought nothing gendered."""
         columns = [c for c in map(_column(catalog), owned) if c is not None]
@@ -344,7 +354,7 @@ def _events(store_events: Iterable) -> Iterable[Event]:
     kinds it does not know are left out (the rules exclude turned-down ones)."""
     for e in store_events:
         kind = EVENT_KINDS.get(e.kind)
-        if kind is None or e.kind == TURNED_DOWN_KIND:
+        if kind is None:
             continue
         for _ in range(max(1, e.quantity) if kind == PURCHASE else 1):
             yield Event(e.customer_id, str(e.product_id), kind, e.occurred_at)

@@ -209,7 +209,22 @@ def test_a_request_with_nothing_to_search_asks_what_they_want(services, text):
     assert slot is None
 
 
-@pytest.mark.parametrize("slot", ["{not json", '{"filters": 3}', "[]", '"text"'])
+@pytest.mark.parametrize(
+    "slot",
+    [
+        "{not json",
+        '{"filters": 3}',
+        "[]",
+        '"text"',
+        '{"text": "x", "like": "abc"}',
+        '{"text": "x", "like": [1]}',
+        '{"text": "x", "like": 1000000000000000000000000000000}',
+        '{"text": "x", "filters": {"max_price": "x"}}',
+        '{"text": "x", "filters": {"max_price": NaN}}',
+        '{"text": "x", "filters": {"colour": 5}}',
+        '{"text": "x", "shown": ["1", "abc"]}',
+    ],
+)
 def test_an_unreadable_search_slot_is_ignored(services, slot):
     messages, _ = search("/more_products", intent="more_products", slot=slot)
     assert response_names(messages) == ["utter_ask_product_details"]
@@ -280,7 +295,7 @@ def test_a_guest_turning_down_is_acknowledged_and_nothing_is_stored(services):
     _, events = suggest()
     shown = events[-1]["value"]
     said, _ = reject(None, shown=shown)
-    assert response_names(said) == ["utter_suggestions_turned_down"]
+    assert response_names(said) == ["utter_turned_down_guest"]
     assert all(
         not services.store.turned_down(c.id) for c in services.store.demo_customers(5)
     )
@@ -296,3 +311,23 @@ def test_more_like_this_is_recorded_as_a_view(services):
     )
     viewed = [e for e in services.store.product_events(CRYSTAL) if e.kind != "purchase"]
     assert [(e.product_id, e.kind) for e in viewed] == [(product_id, "product_viewed")]
+
+
+@pytest.mark.parametrize("typed", ["²", "9" * 30, "-3", "0", "1e3"])
+def test_a_typed_product_id_that_is_no_id_is_harmless(services, typed):
+    said, _ = reject(CRYSTAL, product_id=typed)
+    assert response_names(said) == ["utter_nothing_to_turn_down"]
+    messages, _ = search("/product_search", entities=[entity("product_id", typed)])
+    assert response_names(messages) == ["utter_ask_product_details"]
+
+
+def test_a_search_like_someone_elses_purchase_never_says_your(services):
+    customer, line = line_of_kind(services, "Tshirts")
+    _, slot = search(
+        "something like my last t-shirt but cheaper", customer_id=customer.id
+    )
+    messages, _ = search("/more_products", intent="more_products", slot=slot)  # a guest
+    assert cards(messages)
+    for card in cards(messages):
+        assert not card["reason"].startswith("Like your")
+        assert card["reason"].startswith(f"Like the {line.product_name}")

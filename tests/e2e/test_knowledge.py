@@ -96,5 +96,5 @@ def test_more_like_this_on_a_card(live_stack: LiveStack):
     payload = first[0]["buttons"][0]["payload"]
     assert payload.startswith("/product_search{")
     similar = send(live_stack, payload, sender)
-    assert texts(similar).startswith("Here are a few like your")
+    assert texts(similar).startswith("Here are a few like the")
     assert first[0]["id"] not in {card["id"] for card in cards(similar)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from profiles.models import Product
 from profiles.recommend.service import Suggester, SuggestionRequest
 
 TYPES = ("Jeans", "Shirts", "Jackets", "Sneakers", "Watches")
@@ -140,3 +141,22 @@ def test_a_gift_ignores_the_customers_history_and_keeps_the_budget(store, sugges
     picks = suggester.suggest(store.customer("ada001"), request, k=5)
     assert picks and all(float(p.product.price) <= 60 for p in picks)
     assert all(p.model == "popularity" for p in picks)
+
+
+def test_without_personalization_nothing_owned_and_nothing_personal(
+    store, shop, suggester
+):
+    shop.customer("zoe001", "silver", personalization_enabled=False)
+    shop.order("1000000500", "zoe001", "delivered", 2, (3,))
+    picks = suggester.suggest(store.customer("zoe001"), k=10)
+    assert picks and 3 not in {p.product.id for p in picks}
+    assert all(p.model == "popularity" for p in picks)
+
+
+def test_a_product_sold_out_since_training_is_not_suggested(store, suggester):
+    before = {p.product.id for p in suggester.suggest(None, k=5)}
+    sold_out = min(before)
+    with store.session() as session:
+        session.get(Product, sold_out).set_stock({})
+    after = {p.product.id for p in suggester.suggest(None, k=5)}
+    assert sold_out not in after
