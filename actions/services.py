@@ -138,7 +138,9 @@ class Services:
         with self._knowledge_lock:
             if self._retrainer is None:
                 self._retrainer = Retrainer(
-                    self.suggester(), interval=self.retrain_minutes * 60
+                    self.suggester(),
+                    interval=self.retrain_minutes * 60,
+                    var_dir=self.store.settings.var_dir,
                 )
                 self._retrainer.start()
             return self._retrainer

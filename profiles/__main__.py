@@ -5,6 +5,7 @@
                             [--customers N]
     python -m profiles import-catalog PATH [--all-categories]
     python -m profiles make-subset RAW_CSV [--out PATH] [--size N]
+    python -m profiles retrain-suggestions
 
 The database is the one StoreSettings names (DATABASE_URL, CONCIERGE_VAR_DIR).
 """
@@ -53,6 +54,10 @@ def parser() -> argparse.ArgumentParser:
     importing.add_argument("path", type=Path)
     importing.add_argument("--all-categories", action="store_true")
 
+    commands.add_parser(
+        "retrain-suggestions", help="ask the running action server to retrain now"
+    )
+
     subset = commands.add_parser("make-subset", help="remake the shipped catalog")
     subset.add_argument("raw_csv", type=Path)
     subset.add_argument("--out", type=Path, default=SUBSET_PATH)
@@ -68,6 +73,12 @@ def run(args: argparse.Namespace) -> list[str]:
         return report.lines() + [f"wrote {written} rows to {args.out}"]
     if args.command == "migrate" and args.sql:
         return [upgrade_sql(settings)]
+    if args.command == "retrain-suggestions":
+        from .recommend.service import POLL_SECONDS, request_retraining
+
+        path = request_retraining(settings.var_dir)
+        wait = f"the action server starts it within {POLL_SECONDS:.0f} s"
+        return [f"asked for retraining ({path}); {wait}"]
     store = ProfileStore(settings)
     try:
         if args.command == "migrate":

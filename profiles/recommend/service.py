@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -364,13 +365,32 @@ def _column(catalog: _Catalog) -> Callable[[int], int | None]:
     return catalog.positions.get
 
 
+RETRAIN_REQUEST_FILE = (
+    "retrain-suggestions"  # in the var folder; see request_retraining
+)
+POLL_SECONDS = 5.0  # how often the retrainer looks for a request
+
+
+def request_retraining(var_dir: Path) -> Path:
+    """Ask the running action server to retrain its suggestions now: it finds
+    this file within POLL_SECONDS, removes it and retrains in the background."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / RETRAIN_REQUEST_FILE
+    path.write_text(datetime.now(UTC).isoformat() + "\n")
+    return path
+
+
 class Retrainer:
     """Retrains a Suggester in a background thread every `interval` seconds,
-    and at once when `request()` is called (a command, a console button)."""
+    and soon after a request: `request()` in the process, or the file that
+    `request_retraining` writes in `var_dir` from another one (a command)."""
 
-    def __init__(self, suggester: Suggester, interval: float) -> None:
+    def __init__(
+        self, suggester: Suggester, interval: float, var_dir: Path | None = None
+    ) -> None:
         self.suggester = suggester
         self.interval = interval
+        self.request_file = var_dir / RETRAIN_REQUEST_FILE if var_dir else None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -389,12 +409,26 @@ class Retrainer:
         self._wake.set()
 
     def _run(self) -> None:
+        last = time.monotonic()
         while not self._stop.is_set():
-            self._wake.wait(self.interval)
+            woken = self._wake.wait(min(self.interval, POLL_SECONDS))
             self._wake.clear()
             if self._stop.is_set():
                 return
-            try:
-                self.suggester.train()
-            except Exception:  # the old model keeps serving; next round retries
-                logger.exception("Retraining the suggestions failed")
+            asked = woken or self._take_request()
+            if asked or time.monotonic() - last >= self.interval:
+                self._train()
+                last = time.monotonic()
+
+    def _take_request(self) -> bool:
+        if self.request_file is None or not self.request_file.exists():
+            return False
+        self.request_file.unlink(missing_ok=True)
+        logger.info("Retraining the suggestions on request")
+        return True
+
+    def _train(self) -> None:
+        try:
+            self.suggester.train()
+        except Exception:  # the old model keeps serving; next round retries
+            logger.exception("Retraining the suggestions failed")

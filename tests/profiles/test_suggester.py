@@ -4,6 +4,8 @@ so content similarity is known exactly."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -160,3 +162,25 @@ def test_a_product_sold_out_since_training_is_not_suggested(store, suggester):
         session.get(Product, sold_out).set_stock({})
     after = {p.product.id for p in suggester.suggest(None, k=5)}
     assert sold_out not in after
+
+
+def test_a_retraining_requested_from_another_process_happens(
+    store, suggester, tmp_path, monkeypatch
+):
+    from profiles.recommend import service
+
+    monkeypatch.setattr(service, "POLL_SECONDS", 0.05)
+    retrainer = service.Retrainer(suggester, interval=3600, var_dir=tmp_path)
+    calls = []
+    monkeypatch.setattr(suggester, "train", lambda: calls.append(1) or 0.0)
+    retrainer.start()
+    try:
+        request = service.request_retraining(tmp_path)
+        for _ in range(100):
+            if calls:
+                break
+            time.sleep(0.02)
+    finally:
+        retrainer.stop()
+    assert calls, "the request was not picked up"
+    assert not request.exists()  # taken, so it runs once
