@@ -61,11 +61,26 @@ class LiveStack:
         with urllib.request.urlopen(request, timeout=60) as answer:
             return json.loads(answer.read())
 
+    def send_as(
+        self, text: str, *, sender: str, customer_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One message as a signed-in customer (or a guest); the bot's replies."""
+        metadata = {"customer_token": self.token(customer_id)} if customer_id else None
+        return self.send(text, sender=sender, metadata=metadata)
+
     def chat(self, text: str, *, sender: str, customer_id: str | None = None) -> str:
         """One message as a signed-in customer (or a guest); all reply text."""
-        metadata = {"customer_token": self.token(customer_id)} if customer_id else None
-        replies = self.send(text, sender=sender, metadata=metadata)
+        replies = self.send_as(text, sender=sender, customer_id=customer_id)
         return "\n".join(json.dumps(reply) for reply in replies)
+
+
+def product_cards(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The product cards of all replies, in order."""
+    return [
+        card
+        for reply in replies
+        for card in (reply.get("attachment") or {}).get("products", [])
+    ]
 
 
 def new_sender() -> str:

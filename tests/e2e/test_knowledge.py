@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.live_stack import LiveStack, new_sender
+from tests.live_stack import product_cards as cards
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -24,19 +25,8 @@ def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(reply.get("text") or "" for reply in replies)
 
 
-def cards(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        card
-        for reply in replies
-        for card in (reply.get("attachment") or {}).get("products", [])
-    ]
-
-
 def send(live_stack: LiveStack, text: str, sender: str, customer_id=None):
-    metadata = (
-        {"customer_token": live_stack.token(customer_id)} if customer_id else None
-    )
-    return live_stack.send(text, sender=sender, metadata=metadata)
+    return live_stack.send_as(text, sender=sender, customer_id=customer_id)
 
 
 def test_membership_changes_the_answer_to_a_return_question(live_stack: LiveStack):

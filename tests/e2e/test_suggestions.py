@@ -3,30 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.live_stack import LiveStack, new_sender
+from tests.live_stack import product_cards as cards
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CRYSTAL = "cminh730"
 
 
-def cards(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        card
-        for reply in replies
-        for card in (reply.get("attachment") or {}).get("products", [])
-    ]
-
-
 def send(live_stack: LiveStack, text: str, sender: str, customer_id=None):
-    metadata = (
-        {"customer_token": live_stack.token(customer_id)} if customer_id else None
-    )
-    return live_stack.send(text, sender=sender, metadata=metadata)
+    return live_stack.send_as(text, sender=sender, customer_id=customer_id)
 
 
 def test_suggestions_have_reasons_and_a_turned_down_one_never_returns(
