@@ -1,4 +1,4 @@
-"""Product search and suggestions, sent as product cards.
+"""Product search, sent as product cards.
 
 Search goes through the knowledge index: the customer's words are embedded
 and matched by meaning, while price bounds, colour, gender, kind and size are
@@ -7,12 +7,6 @@ entities where the words did not say. "Something like my last jacket but
 cheaper" searches by the purchased product's own description, under its
 price. The last search is kept in the `product_search` slot, so "show me
 more" pages on and "in black" or "cheaper" refines it.
-
-Suggestions come from the recommender (profiles.recommend.service): built
-from the customer's purchases and views, under the shop's rules, each with
-the reason behind it; "what goes with my new jacket" and gift ideas ("under
-$50 for my brother") shape the request, and a product turned down never
-comes back.
 """
 
 from __future__ import annotations
@@ -33,14 +27,12 @@ from knowledge.query import (
     ProductFilters,
     parse_product_query,
 )
-from profiles.recommend.service import Pick, SuggestionRequest
-from profiles.views import TURNED_DOWN_KIND, OrderLineView, ProductView
+from profiles.views import OrderLineView, ProductView
 
 CARD_LIMIT = 3
 VIEWED_KIND = "product_viewed"  # the recommender counts it as a view
 MAX_SHOWN = 30  # products one search pages through before it says "that's all"
 SEARCH_SLOT = "product_search"
-SHOWN_SLOT = "suggestions_shown"
 
 # Words that say nothing about the product wanted ("i'd like to buy some...").
 FILLER_WORDS = frozenset(
@@ -409,7 +401,7 @@ def show_page(turn: Turn, request: ProductRequest) -> list[dict[str, Any]]:
     cards = [product_card(p, reason_for(turn, request, p)) for p in products]
     if request.like is not None and not request.shown:
         liked = turn.services.store.product(request.like)
-        send_cards(turn, "utter_products_like", cards, product_name=_name(liked))
+        send_cards(turn, "utter_products_like", cards, product_name=name_of(liked))
     else:
         send_cards(turn, "utter_products_found", cards)
     turn.say("utter_products_more_or_refine")
@@ -441,126 +433,5 @@ def _bought(turn: Turn, product_id: int) -> bool:
     return any(line.product_id == product_id for o in orders for line in o.lines)
 
 
-def _name(product: ProductView | None) -> str:
+def name_of(product: ProductView | None) -> str:
     return product.name if product is not None else "that one"
-
-
-# "a gift", "a present", "for my brother": the suggestions are for someone else.
-_GIFT = re.compile(r"\b(?:gifts?|presents?|for (?:my|a|her|his) [a-z]+)\b")
-# "what goes with my new jacket", "something to wear with my jeans"
-_GOES_WITH = re.compile(r"\b(?:go(?:es)? with|wear with|match(?:es)?|pair with)\b")
-
-
-def suggestion_request(turn: Turn) -> tuple[SuggestionRequest, str | None]:
-    """What the customer asked for, and the kind of their purchase it must go
-    with when that purchase cannot be found (None otherwise)."""
-    text = message_text(turn).lower()
-    words, filters = filters_of(turn, text)
-    gift = bool(_GIFT.search(text))
-    goes_with, missing = None, None
-    if _GOES_WITH.search(text):
-        noun = product_words(turn.entity("product_type") or words)
-        line = last_purchase(turn, noun, filters)
-        if line is not None:
-            goes_with = line.product_id
-        elif noun:
-            missing = noun
-    request = SuggestionRequest(
-        max_price=filters.max_price,
-        gender=filters.gender if gift else None,
-        gift=gift,
-        goes_with=goes_with,
-    )
-    return request, missing
-
-
-class ActionSuggest(ConciergeAction):
-    """Suggestions with reasons, under the shop's rules; each shown one is
-    logged with its reason, and none the customer turned down comes back."""
-
-    interaction_kind = None
-
-    def name(self) -> str:
-        return "action_suggest"
-
-    def answer(self, turn: Turn) -> list[dict[str, Any]]:
-        request, missing = suggestion_request(turn)
-        if missing:
-            turn.say("utter_like_not_in_orders", item=missing)
-        picks = turn.services.suggester().suggest(turn.customer, request, k=CARD_LIMIT)
-        if not picks:
-            turn.say("utter_suggestions_none")
-            return []
-        cards = [product_card(p.product, p.reason, suggested=True) for p in picks]
-        response, values = suggestion_response(turn, request, picks)
-        send_cards(turn, response, cards, **values)
-        if turn.customer is not None:
-            turn.services.store.log_products(
-                turn.customer.id,
-                "suggestion_shown",
-                [
-                    (p.product.id, f"product {p.product.id} ({p.model}): {p.reason}")
-                    for p in picks
-                ],
-                intent=turn.intent,
-                session_id=turn.tracker.sender_id,
-            )
-        return [SlotSet(SHOWN_SLOT, [p.product.id for p in picks])]
-
-
-def suggestion_response(
-    turn: Turn, request: SuggestionRequest, picks: list[Pick]
-) -> tuple[str, dict[str, Any]]:
-    """The sentence above the cards, and its values."""
-    if request.goes_with is not None:
-        anchor = turn.services.store.product(request.goes_with)
-        return "utter_suggestions_go_with", {"product_name": _name(anchor)}
-    if request.gift:
-        return "utter_suggestions_gift", {}
-    if turn.customer is not None and any(p.model != "popularity" for p in picks):
-        return "utter_suggestions_intro", {}
-    return "utter_suggestions_popular", {}
-
-
-class ActionRejectSuggestion(ConciergeAction):
-    """ "Not for me" on a card, or "not interested" after suggestions: the
-    product (or every product just suggested) is never suggested again."""
-
-    interaction_kind = None
-
-    def name(self) -> str:
-        return "action_reject_suggestion"
-
-    def answer(self, turn: Turn) -> list[dict[str, Any]]:
-        named = parse_product_id(turn.entity("product_id") or "")
-        shown = turn.tracker.get_slot(SHOWN_SLOT) or []
-        ids = [named] if named is not None else _ids(shown)
-        store = turn.services.store
-        products = [p for p in map(store.product, ids) if p is not None]
-        if not products:
-            turn.say("utter_nothing_to_turn_down")
-            return []
-        if turn.customer is None:
-            turn.say("utter_turned_down_guest")
-            return [SlotSet(SHOWN_SLOT, None)]
-        if turn.customer is not None:
-            store.log_products(
-                turn.customer.id,
-                TURNED_DOWN_KIND,
-                [(p.id, f"product {p.id} turned down") for p in products],
-                intent=turn.intent,
-                session_id=turn.tracker.sender_id,
-            )
-        if len(products) == 1:
-            turn.say("utter_suggestion_turned_down", product_name=products[0].name)
-        else:
-            turn.say("utter_suggestions_turned_down")
-        return [SlotSet(SHOWN_SLOT, None)]
-
-
-def _ids(values: Any) -> list[int]:
-    """The product ids in a slot value; anything else in it is ignored."""
-    if not isinstance(values, list):
-        return []
-    ids = (parse_product_id(value) for value in values[:MAX_SHOWN])
-    return [product_id for product_id in ids if product_id is not None]

@@ -34,8 +34,8 @@ import numpy as np
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.products import ActionSuggest
 from actions.services import Services, use_services
+from actions.suggestions import ActionSuggest
 from knowledge.config import KnowledgeSettings
 from profiles.config import StoreSettings
 from profiles.identity import issue_token

@@ -8,10 +8,10 @@ import pytest
 
 from actions.fallback import ActionFallback
 from actions.greeting import ActionGreet
-from actions.products import ActionSuggest
 from actions.profile import ActionAcknowledgeDetails
 from actions.refunds import ActionRefundStatus
 from actions.returns import ActionSubmitReturn
+from actions.suggestions import ActionSuggest
 from tests.actions.conftest import (
     entity,
     load_tracker,
