@@ -72,8 +72,10 @@ class ActionSuggest(ConciergeAction):
 
     def answer(self, turn: Turn) -> list[dict[str, Any]]:
         request, missing = suggestion_request(turn)
-        if missing:
-            turn.say("utter_like_not_in_orders", item=missing)
+        if missing and turn.customer is None:
+            turn.say("utter_goes_with_needs_sign_in")
+        elif missing:
+            turn.say("utter_goes_with_not_in_orders", item=missing)
         picks = turn.services.suggester().suggest(turn.customer, request, k=CARD_LIMIT)
         if not picks:
             turn.say("utter_suggestions_none")

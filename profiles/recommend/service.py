@@ -2,7 +2,7 @@
 rules applied to one customer, and a reason for every product.
 
 `Suggester.train()` reads every product and every product event of the store
-(purchases, views, suggestions turned down) and fits the blend: popularity per
+(purchases and views) and fits the blend: popularity per
 membership level, item-kNN on co-purchases, ALS, and content similarity from
 the knowledge index's product vectors, with the weights bench/recommend.py
 chose (`default_blend`; see README.md here). `suggest()` scores one customer's
@@ -32,17 +32,15 @@ import scipy.sparse as sp
 from profiles.views import PURCHASE_KIND, CustomerView, ProductView
 
 from .blend import Blend, default_blend
-from .interactions import PURCHASE, SEARCH, VIEW, Event, EventWeights, from_events
+from .interactions import PURCHASE, VIEW, Event, EventWeights, from_events
 from .ranking import pick
 
 logger = logging.getLogger(__name__)
 
 # Store interaction kinds as the recommender's event kinds; others are ignored.
-EVENT_KINDS = {
-    PURCHASE_KIND: PURCHASE,
-    "product_viewed": VIEW,
-    "suggestion_shown": SEARCH,  # seen, not chosen: a weak signal
-}
+# A suggestion shown is not a sign of interest (it may be turned down next),
+# so only what the customer chose counts.
+EVENT_KINDS = {PURCHASE_KIND: PURCHASE, "product_viewed": VIEW}
 PER_ARTICLE_TYPE = 1  # picks of one kind in one answer
 # Candidates ranked per product wanted, so those sold out or repriced since the
 # last training can be dropped and still leave k.
@@ -211,13 +209,15 @@ class Suggester:
         blend, interactions, catalog = self._ready()
         personal = customer is not None and customer.personalization_enabled
         personal = personal and not request.gift  # a gift follows no one's history
-        history = self._history(interactions, customer.id) if personal else None
+        owned = self.store.owned_products(customer.id) if customer else frozenset()
+        turned_down = self.store.turned_down(customer.id) if customer else frozenset()
+        history = (
+            self._history(interactions, customer.id, turned_down) if personal else None
+        )
         if history is None:
             history = sp.csr_matrix((1, len(catalog.ids)), dtype=np.float32)
         segment = customer.membership_level if customer is not None else None
         scores = blend.scores(history, [segment])[0]
-        owned = self.store.owned_products(customer.id) if customer else frozenset()
-        turned_down = self.store.turned_down(customer.id) if customer else frozenset()
         own_wear = customer if personal else None  # sizes and wearer from history
         allowed = self._allowed(catalog, request, own_wear, owned, turned_down)
         if request.goes_with is not None:
@@ -233,7 +233,7 @@ class Suggester:
         )
         fresh = [c for c in columns if self._still_fits(catalog, c, request)][:k]
         return [
-            self._pick(blend, catalog, history, column, segment, request)
+            self._pick(blend, catalog, history, column, segment, request, owned)
             for column in fresh
         ]
 
@@ -248,10 +248,19 @@ class Suggester:
         catalog.views[column] = product
         return True
 
-    def _history(self, interactions, customer_id: str) -> sp.csr_matrix:
-        """The customer's row built now from the store: new orders count at once."""
-        events = _events(self.store.product_events(customer_id))
-        return interactions.history_of(events, self.event_weights, now=self.clock())
+    def _history(
+        self, interactions, customer_id: str, turned_down: frozenset[int]
+    ) -> sp.csr_matrix:
+        """The customer's row built now from the store: new orders count at once;
+        a product they turned down counts for nothing, even if they viewed it."""
+        events = [
+            e
+            for e in self.store.product_events(customer_id)
+            if e.product_id not in turned_down
+        ]
+        return interactions.history_of(
+            _events(events), self.event_weights, now=self.clock()
+        )
 
     def _allowed(
         self,
@@ -326,6 +335,7 @@ class Suggester:
         column: int,
         segment,
         request: SuggestionRequest,
+        owned: frozenset[int],
     ) -> Pick:
         product = catalog.views[column]
         if request.goes_with is not None:
@@ -333,12 +343,21 @@ class Suggester:
             name = anchor.name if anchor else "purchase"
             return Pick(product, f"To wear with your {name}", "goes_with")
         reason = blend.explain(history, column, segment)
-        source = catalog.views[reason.source] if reason.source is not None else None
-        return Pick(product, _wording(reason.model, source, segment), reason.model)
+        source = None
+        if reason.source is not None and reason.source != column:
+            source = catalog.views[reason.source]
+        bought = source is not None and source.id in owned
+        wording = _wording(reason.model, source, segment, bought=bought)
+        if reason.source == column:
+            wording = "You looked at this one before"
+        return Pick(product, wording, reason.model)
 
 
-def _wording(model: str, source: ProductView | None, segment) -> str:
-    """The reason a customer reads, from the component and the product behind it."""
+def _wording(model: str, source: ProductView | None, segment, *, bought: bool) -> str:
+    """The reason a customer reads, from the component and the product behind it:
+    one they bought, or (`bought` False) one they looked at."""
+    if source is not None and not bought:
+        return f"Like the {source.name} you looked at"
     if source is not None and model == "item_knn":
         return f"Often bought with your {source.name}"
     if source is not None and model in ("als", "ease"):

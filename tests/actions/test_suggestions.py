@@ -72,3 +72,37 @@ def test_a_guest_turning_down_is_acknowledged_and_nothing_is_stored(services):
 def test_turning_down_a_typed_id_that_is_no_id_is_harmless(services, typed):
     said, _ = reject(CRYSTAL, product_id=typed)
     assert response_names(said) == ["utter_nothing_to_turn_down"]
+
+
+def goes_with(customer_id, text):
+    tracker = load_tracker(
+        "suggest",
+        customer_id=customer_id,
+        text=text,
+        entities=[entity("product_type", text.split()[-1])],
+    )
+    return run_action(ActionSuggest(), tracker)
+
+
+def test_goes_with_a_purchase_they_never_made_says_so_and_suggests(services):
+    messages, _ = goes_with(CRYSTAL, "what goes with my new jacket")
+    assert response_names(messages)[0] == "utter_goes_with_not_in_orders"
+    assert messages[0]["item"] == "jacket"
+    assert cards(messages)
+
+
+def test_goes_with_as_a_guest_asks_to_sign_in_and_shows_popular(services):
+    messages, _ = goes_with(None, "what goes with my new jeans")
+    assert response_names(messages)[:2] == [
+        "utter_goes_with_needs_sign_in",
+        "utter_suggestions_popular",
+    ]
+
+
+def test_goes_with_their_own_purchase_names_it(services):
+    messages, _ = goes_with(CRYSTAL, "what goes with my new jeans")
+    assert response_names(messages) == ["utter_suggestions_go_with"]
+    assert messages[0]["product_name"] == "Michael Kors Jeans"
+    assert all(
+        c["reason"] == "To wear with your Michael Kors Jeans" for c in cards(messages)
+    )

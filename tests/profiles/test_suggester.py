@@ -184,3 +184,23 @@ def test_a_retraining_requested_from_another_process_happens(
         retrainer.stop()
     assert calls, "the request was not picked up"
     assert not request.exists()  # taken, so it runs once
+
+
+def test_turned_down_or_only_shown_products_never_explain_a_suggestion(
+    store, suggester
+):
+    for product_id in (5, 7):
+        store.log_interaction("ada001", "suggestion_shown", product_id=product_id)
+    store.log_interaction("ada001", "product_viewed", product_id=9)
+    store.log_interaction("ada001", "suggestion_rejected", product_id=9)
+
+    for pick in suggester.suggest(store.customer("ada001"), k=10):
+        for name in ("Jackets 5", "Sneakers 7", "Watches 9"):
+            assert name not in pick.reason, pick
+
+
+def test_a_viewed_product_is_named_as_looked_at_not_bought(store, suggester):
+    store.log_interaction("new001", "product_viewed", product_id=9)
+    picks = suggester.suggest(store.customer("new001"), k=10)
+    reasons = [p.reason for p in picks if "Watches 9" in p.reason]
+    assert reasons and all(r.endswith("you looked at") for r in reasons)
