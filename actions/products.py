@@ -398,10 +398,15 @@ def show_page(turn: Turn, request: ProductRequest) -> list[dict[str, Any]]:
     if not products:
         turn.say("utter_products_no_more" if request.shown else "utter_products_none")
         return []
-    cards = [product_card(p, reason_for(turn, request, p)) for p in products]
+    liked = _liked(turn, request)
+    cards = [product_card(p, reason_for(request, liked, p)) for p in products]
     if request.like is not None and not request.shown:
-        liked = turn.services.store.product(request.like)
-        send_cards(turn, "utter_products_like", cards, product_name=name_of(liked))
+        send_cards(
+            turn,
+            "utter_products_like",
+            cards,
+            product_name=name_of(liked[0] if liked else None),
+        )
     else:
         send_cards(turn, "utter_products_found", cards)
     turn.say("utter_products_more_or_refine")
@@ -409,28 +414,34 @@ def show_page(turn: Turn, request: ProductRequest) -> list[dict[str, Any]]:
     return [SlotSet(SEARCH_SLOT, shown.to_slot())]
 
 
-def reason_for(turn: Turn, request: ProductRequest, product: ProductView) -> str | None:
-    """Why this card: the product it is like, and by how much it is cheaper."""
+def _liked(turn: Turn, request: ProductRequest) -> tuple[ProductView, bool] | None:
+    """The product the search is like, and whether the signed-in customer
+    bought it; None for a search not like a product (or one gone)."""
     if request.like is None:
         return None
     liked = turn.services.store.product(request.like)
     if liked is None:
         return None
-    saving = float(liked.price) - float(product.price)
+    store, customer = turn.services.store, turn.customer
+    return liked, customer is not None and liked.id in store.owned_products(customer.id)
+
+
+def reason_for(
+    request: ProductRequest,
+    liked: tuple[ProductView, bool] | None,
+    product: ProductView,
+) -> str | None:
+    """Why this card: the product it is like, and by how much it is cheaper."""
+    if liked is None:
+        return None
+    like, bought = liked
+    saving = float(like.price) - float(product.price)
     cheaper = request.filters.max_price is not None and saving > 0
-    if cheaper and _bought(turn, liked.id):
-        return f"Like your {liked.name}, ${saving:.2f} less"
+    if cheaper and bought:
+        return f"Like your {like.name}, ${saving:.2f} less"
     if cheaper:
-        return f"Like the {liked.name}, ${saving:.2f} less"
-    return f"Like the {liked.name}"
-
-
-def _bought(turn: Turn, product_id: int) -> bool:
-    """Whether the signed-in customer's own orders hold the product."""
-    if turn.customer is None:
-        return False
-    orders = turn.services.store.orders(turn.customer.id)
-    return any(line.product_id == product_id for o in orders for line in o.lines)
+        return f"Like the {like.name}, ${saving:.2f} less"
+    return f"Like the {like.name}"
 
 
 def name_of(product: ProductView | None) -> str:
