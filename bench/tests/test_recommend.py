@@ -129,6 +129,27 @@ def test_the_last_basket_of_each_customer_is_held_out() -> None:
     ]
 
 
+def test_nobody_is_paired_with_their_own_history() -> None:
+    task = small_task([{0}, {1}, {2}, {3}, {4}])
+
+    assert sorted(task.others) == sorted(task.rows)
+    assert all(other != own for other, own in zip(task.others, task.rows))
+
+
+def test_the_shared_ranking_ceiling_ranks_items_by_how_often_they_are_next() -> None:
+    # item 2 is in three of four next baskets, item 0 in two, item 1 in one
+    task = small_task([{2, 0}, {2}, {2, 1}, {0}])
+
+    ranked = [2, 0, 1]
+    expected = sum(ndcg(ranked, relevant) for relevant in task.relevant) / 4
+    assert task.ceiling() == round(expected, 4)
+
+
+def small_task(relevant: list[set[int]]) -> bench.Task:
+    rows = np.arange(len(relevant), dtype=np.int64)
+    return bench.Task(lambda _: None, rows, relevant, 3, bench.BASKET_METRICS)
+
+
 # Readers
 
 
@@ -263,3 +284,9 @@ def test_a_tsv_run_tunes_every_model_and_saves_its_figures(
         "coverage@10",
     }
     assert models["ease"]["params"] in small["ease"]
+    # another user's history hides their taste half the time
+    for name in ("item_knn", "als"):
+        assert (
+            models[name]["other_customers_history"]["ndcg@10"]
+            < models[name]["bought_excluded"]["ndcg@10"]
+        )
