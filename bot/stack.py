@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,7 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
+from sqlalchemy.engine import make_url
+
 from bot.settings import StackSettings
+from profiles.config import StoreSettings
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +102,28 @@ class Process:
             self.popen.wait()
 
 
+def loopback(host: str) -> str:
+    """The address to reach a server of this stack listening on `host`."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def tracker_store_env(database_url: str) -> dict[str, str]:
+    """Rasa's SQL tracker store on the profile store's database.
+
+    Rasa runs SQLAlchemy 1.4 with psycopg2, so a PostgreSQL URL for psycopg 3
+    is given psycopg2's driver name; SQLite stays as it is.
+    """
+    url = make_url(database_url)
+    dialect = url.get_backend_name()
+    if dialect == "postgresql":
+        url = url.set(drivername="postgresql+psycopg2")
+    return {
+        "CONCIERGE_TRACKER_DIALECT": dialect,
+        "CONCIERGE_TRACKER_URL": url.render_as_string(hide_password=False),
+        "CONCIERGE_TRACKER_DB": url.database or "",
+    }
+
+
 @dataclass
 class Stack:
     """The dialogue engine, the action server and the web page, together."""
@@ -106,11 +132,19 @@ class Stack:
     model: Path
     extra_env: Mapping[str, str] = field(default_factory=dict)
     processes: list[Process] = field(default_factory=list)
+    # Fresh each run: what Rasa shows the NLG endpoint, what the console shows
+    # Rasa's HTTP API when it loads a model it trained.
+    nlg_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    rasa_api_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ) | dict(self.extra_env)
         s = self.settings
+        env |= tracker_store_env(StoreSettings.from_env(env).database_url)
         env |= {
+            "CONCIERGE_NLG_URL": f"http://{loopback(s.host)}:{s.web_port}/nlg",
+            "CONCIERGE_NLG_TOKEN": self.nlg_token,
+            "CONCIERGE_RASA_API_TOKEN": self.rasa_api_token,
             "CONCIERGE_ACTION_ENDPOINT": f"http://127.0.0.1:{s.actions_port}/webhook",
             "CONCIERGE_RASA_PORT": str(s.rasa_port),
             "CONCIERGE_WEB_PORT": str(s.web_port),
@@ -139,6 +173,7 @@ class Stack:
             "dialogue engine",
             [str(s.rasa), "run", "--model", str(self.model),
              "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+             "--enable-api", "--auth-token", self.rasa_api_token,
              "--interface", s.host, "--port", str(s.rasa_port), "--cors", *origins],
             f"http://127.0.0.1:{s.rasa_port}/",
             log_dir / "rasa.log",

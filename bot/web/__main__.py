@@ -11,6 +11,7 @@ import sys
 
 import uvicorn
 
+from bot.console.wiring import ConsoleSettings, console_and_nlg_routes
 from bot.web.app import create_app
 from bot.web.settings import WebSettings
 from profiles.config import StoreSettings
@@ -26,12 +27,15 @@ def main() -> int:
     try:
         settings = WebSettings.from_env()
         store_settings = StoreSettings.from_env()
+        console_settings = ConsoleSettings.from_env()
     except ValueError as error:  # bot.web.settings.SettingsError among them
         print(f"concierge web: {error}", file=sys.stderr)
         return 2
 
     store = ProfileStore(store_settings)
-    app = create_app(settings, store, load_secret(store_settings))
+    secret = load_secret(store_settings)
+    routes = console_and_nlg_routes(console_settings, store, secret)
+    app = create_app(settings, store, secret, extra_routes=routes)
     uvicorn.run(
         app,
         host=settings.host,

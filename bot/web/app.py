@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.web.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
@@ -65,11 +65,13 @@ def create_app(
     secret: bytes,
     *,
     issue_token: TokenIssuer = profiles_issue_token,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """Build the page server.
 
     issue_token is profiles.identity.issue_token unless a test passes another
-    callable with the same signature.
+    callable with the same signature. extra_routes are the console's and the
+    NLG endpoint's (bot.console.app), when the server runs them.
     """
     endpoints = _Endpoints(settings, store, secret, issue_token)
     routes = [
@@ -85,6 +87,7 @@ def create_app(
         ),
         Route("/vendor/{name}", endpoints.vendor),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        *extra_routes,
     ]
     middleware = [
         Middleware(AccessLogMiddleware),

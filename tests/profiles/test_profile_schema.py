@@ -17,6 +17,14 @@ from profiles.schema import alembic_config, upgrade_sql
 from profiles.store import ProfileStore
 
 TABLES = {"customers", "products", "orders", "order_lines", "interactions", "tickets"}
+CONSOLE_TABLES = {
+    "console_users",
+    "console_sessions",
+    "response_revisions",
+    "intent_revisions",
+    "training_runs",
+    "conversation_tests",
+}
 
 
 def schema_differences(store: ProfileStore) -> list:
@@ -67,7 +75,7 @@ def test_migrate_creates_the_var_folder_and_every_table(store_settings):
         store.close()
 
     assert (store_settings.var_dir / "concierge.db").is_file()
-    assert names == TABLES | {"alembic_version"}
+    assert names == TABLES | CONSOLE_TABLES | {"alembic_version"}
 
 
 def test_migrate_twice_is_harmless(profile_store):
@@ -75,7 +83,7 @@ def test_migrate_twice_is_harmless(profile_store):
 
     with profile_store.engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version"))
-        assert [row[0] for row in versions] == ["0002"]
+        assert [row[0] for row in versions] == ["0003"]
 
 
 def test_an_older_database_is_upgraded_without_losing_interactions(store_settings):

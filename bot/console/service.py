@@ -1,0 +1,242 @@
+"""What the console does, apart from HTTP: each method is one console task.
+
+The routes in bot.console.app call these in a worker thread and send back
+what they return (plain JSON-ready values). Refusals are ConsoleError.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.console.auth import WeakPassword, hash_password
+from bot.console.store import ConsoleError, ConsoleStore, Revision, User
+from bot.responses.catalog import check_variants
+from bot.responses.nlg import ResponseService
+from bot.responses.profile import demo_tracker
+from bot.responses.render import Turn, render_variant
+from bot.responses.templates import MissingValue, TemplateProblem, compile_template
+from profiles.identity import issue_token
+
+logger = logging.getLogger(__name__)
+
+DEMO_CUSTOMERS = 50
+PREVIEW_TOKEN_TTL = timedelta(minutes=5)
+
+
+class ConsoleService:
+    def __init__(
+        self,
+        store: ConsoleStore,
+        responses: ResponseService,
+        profiles: Any,  # profiles.store.ProfileStore
+        secret: bytes,
+        *,
+        intents: Any = None,
+        conversations: Any = None,
+        training: Any = None,
+        exporter: Any = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.responses = responses
+        self.profiles = profiles
+        self._secret = secret
+        self.intent_data = intents
+        self.reader = conversations
+        self.training = training
+        self.exporter = exporter
+        self.now = now
+
+    # Responses
+
+    def demo_customers(self) -> dict[str, Any]:
+        customers = self.profiles.demo_customers(limit=DEMO_CUSTOMERS)
+        return {
+            "customers": [
+                {
+                    "id": c.id,
+                    "name": c.full_name,
+                    "membership_level": c.membership_level,
+                }
+                for c in customers
+            ]
+        }
+
+    def responses_list(self, query: str = "") -> list[dict[str, Any]]:
+        merged, edited = self.responses.catalog.all()
+        needle = query.strip().lower()
+        found = []
+        for name in sorted(merged):
+            variants = merged[name]
+            texts = " ".join(str(v.get("text", "")) for v in variants)
+            if needle and needle not in name.lower() and needle not in texts.lower():
+                continue
+            revision = edited.get(name)
+            found.append(
+                {
+                    "name": name,
+                    "variants": variants,
+                    "edited": revision is not None,
+                    "updated_by": revision.author if revision else None,
+                    "updated_at": revision.created_at.isoformat() if revision else None,
+                }
+            )
+        return found
+
+    def list_responses(self, query: str = "") -> dict[str, Any]:
+        return {"responses": self.responses_list(query)}
+
+    def response(self, name: str) -> dict[str, Any]:
+        catalog = self.responses.catalog
+        variants = catalog.variants(name)
+        if variants is None:
+            raise ConsoleError("unknown_response", f"There is no response {name!r}.")
+        defaults = catalog.defaults(name) or []
+        _, edited = catalog.all()
+        return {
+            "name": name,
+            "variants": variants,
+            "default_variants": defaults,
+            "edited": name in edited,
+            "placeholders": _placeholders(defaults),
+            "history": [_history_entry(r) for r in self.store.response_history(name)],
+        }
+
+    def save_response(self, name: str, variants: Any, user: User) -> dict[str, Any]:
+        self._known_response(name)
+        cleaned, problems = check_variants(variants)
+        if problems:
+            return {"problems": problems}
+        self.store.save_response(name, cleaned, user.username)
+        logger.info("Response %s edited by console user %d", name, user.id)
+        return self.response(name)
+
+    def undo_response(self, name: str, user: User) -> dict[str, Any]:
+        self._known_response(name)
+        self.store.undo_response(name, user.username)
+        return self.response(name)
+
+    def reset_response(self, name: str, user: User) -> dict[str, Any]:
+        self._known_response(name)
+        self.store.save_response(name, None, user.username, action="reset")
+        return self.response(name)
+
+    def preview(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Each variant rendered for a demo customer (or a guest), as the chat
+        would render it now, without saving anything."""
+        cleaned, problems = check_variants(body.get("variants"))
+        customer_id = body.get("customer_id")
+        token = None
+        if isinstance(customer_id, str) and customer_id:
+            if self.profiles.customer(customer_id) is None:
+                raise ConsoleError(
+                    "unknown_customer", "There is no such demo customer."
+                )
+            token = issue_token(
+                customer_id, self._secret, ttl=PREVIEW_TOKEN_TTL, now=self.now()
+            )
+        tracker = demo_tracker(token)
+        channel = body.get("channel") if isinstance(body.get("channel"), str) else None
+        by_variant = {p["variant"]: p["message"] for p in problems}
+        rendered = []
+        for index, variant in enumerate(cleaned):
+            rendered.append(
+                self._preview_one(index, variant, tracker, channel, by_variant)
+            )
+        return {"rendered": rendered}
+
+    def _preview_one(
+        self,
+        index: int,
+        variant: dict,
+        tracker: dict,
+        channel: str | None,
+        problems: dict,
+    ) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "variant": index,
+            "text": None,
+            "buttons": [],
+            "fell_back": False,
+            "problem": problems.get(index),
+        }
+        if entry["problem"]:
+            return entry
+        turn = Turn(channel=channel, customer=lambda: self.responses.lookup(tracker))
+        try:
+            message = render_variant(variant, turn)
+        except MissingValue as missing:
+            entry["fell_back"] = True
+            entry["problem"] = (
+                f"A value is missing for this customer ({missing}); another variant or the default is sent instead."
+            )
+            return entry
+        except TemplateProblem as problem:
+            entry["problem"] = str(problem)
+            return entry
+        entry["text"] = message.get("text")
+        entry["buttons"] = message.get("buttons", [])
+        return entry
+
+    def _known_response(self, name: str) -> None:
+        if self.responses.catalog.variants(name) is None:
+            raise ConsoleError("unknown_response", f"There is no response {name!r}.")
+
+    # Users
+
+    def users(self) -> dict[str, Any]:
+        return {
+            "users": [
+                {"username": u.username, "role": u.role, "is_admin": u.is_admin}
+                for u in self.store.users()
+            ]
+        }
+
+    def add_user(self, body: dict[str, Any], by: User) -> dict[str, Any]:
+        username, password, role = (
+            body.get("username"),
+            body.get("password"),
+            body.get("role"),
+        )
+        if not all(isinstance(v, str) for v in (username, password, role)):
+            raise ConsoleError(
+                "missing_field", "Send a username, a password and a role."
+            )
+        try:
+            hashed = hash_password(password)
+        except WeakPassword as weak:
+            raise ConsoleError("weak_password", str(weak)) from None
+        user = self.store.add_user(
+            username, hashed, role, is_admin=bool(body.get("is_admin"))
+        )
+        logger.info("Console user %d added by user %d", user.id, by.id)
+        return {"username": user.username, "role": user.role, "is_admin": user.is_admin}
+
+
+def _placeholders(variants: Sequence[dict[str, Any]]) -> list[str]:
+    names: set[str] = set()
+    for variant in variants:
+        for source in [variant.get("text")] + [
+            b.get("payload")
+            for b in variant.get("buttons") or []
+            if isinstance(b, dict)
+        ]:
+            if isinstance(source, str):
+                try:
+                    names |= compile_template(source).placeholders
+                except TemplateProblem:
+                    continue
+    return sorted(names)
+
+
+def _history_entry(revision: Revision) -> dict[str, Any]:
+    return {
+        "id": revision.id,
+        "author": revision.author,
+        "at": revision.created_at.isoformat(),
+        "action": revision.action,
+        "variants": revision.payload,
+    }

@@ -1,0 +1,434 @@
+"""The console's rows: users, sessions, response and intent revisions, training
+runs and conversation tests, in the profile store's database.
+
+Edits are kept as revisions. The newest revision of a response (or intent) is
+what the assistant uses; a revision whose payload is None means "the repo's
+own", which is what a reset writes. Undo writes the revision before the newest
+one again, so undo is itself in the history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from profiles.models import (
+    CONSOLE_ROLES,
+    ConsoleSession,
+    ConsoleUser,
+    ConversationTest,
+    IntentRevision,
+    ResponseRevision,
+    TrainingRun,
+)
+
+Clock = Callable[[], datetime]
+SESSION_TTL = timedelta(hours=8)
+USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+class ConsoleError(ValueError):
+    """A request the console refuses; `code` is a short machine-readable name."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+    is_admin: bool
+
+    @property
+    def is_developer(self) -> bool:
+        return self.role == "developer"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session: who, and the CSRF token its forms must send back."""
+
+    user: User
+    csrf_token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: int
+    name: str
+    payload: Any  # variants (responses) or examples (intents); None = the repo's
+    action: str
+    author: str
+    created_at: datetime
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_username(username: str) -> str:
+    """The username in lower case, or ConsoleError if it cannot be one."""
+    name = username.strip().lower()
+    if not 3 <= len(name) <= 64 or not set(name) <= USERNAME_CHARS:
+        raise ConsoleError(
+            "bad_username",
+            "A username is 3 to 64 letters, digits, dots, dashes or underscores.",
+        )
+    return name
+
+
+class ConsoleStore:
+    """One unit of work per method, on the engine it is given."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = _utc_now) -> None:
+        # Views are built inside the unit of work; nothing is read after commit.
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._clock = clock
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # Users
+
+    def add_user(
+        self, username: str, password_hash: str, role: str, *, is_admin: bool = False
+    ) -> User:
+        if role not in CONSOLE_ROLES:
+            raise ConsoleError(
+                "bad_role", f"The role is one of {', '.join(CONSOLE_ROLES)}."
+            )
+        name = check_username(username)
+        row = ConsoleUser(
+            username=name,
+            password_hash=password_hash,
+            role=role,
+            is_admin=is_admin,
+            created_at=self._clock(),
+        )
+        try:
+            with self._session() as session:
+                session.add(row)
+                session.flush()
+                return _user(row)
+        except IntegrityError:
+            raise ConsoleError(
+                "user_exists", f"There is already a user {name}."
+            ) from None
+
+    def users(self) -> list[User]:
+        with self._session() as session:
+            rows = session.scalars(select(ConsoleUser).order_by(ConsoleUser.username))
+            return [_user(row) for row in rows if row.disabled_at is None]
+
+    def has_admin(self) -> bool:
+        with self._session() as session:
+            query = select(func.count()).where(
+                ConsoleUser.is_admin.is_(True), ConsoleUser.disabled_at.is_(None)
+            )
+            return session.scalar(query) > 0
+
+    def password_hash(self, username: str) -> tuple[User, str] | None:
+        """The active user of that name and their stored hash, if there is one."""
+        with self._session() as session:
+            row = session.scalar(
+                select(ConsoleUser).where(
+                    ConsoleUser.username == username.strip().lower()
+                )
+            )
+            if row is None or row.disabled_at is not None:
+                return None
+            return _user(row), row.password_hash
+
+    def set_password(self, username: str, password_hash: str) -> None:
+        """A new password; every session of the user ends."""
+        with self._session() as session:
+            row = session.scalar(
+                select(ConsoleUser).where(ConsoleUser.username == username.lower())
+            )
+            if row is None:
+                raise ConsoleError("no_user", f"There is no user {username}.")
+            row.password_hash = password_hash
+            session.execute(
+                delete(ConsoleSession).where(ConsoleSession.user_id == row.id)
+            )
+
+    def disable_user(self, username: str) -> None:
+        with self._session() as session:
+            row = session.scalar(
+                select(ConsoleUser).where(ConsoleUser.username == username.lower())
+            )
+            if row is None:
+                raise ConsoleError("no_user", f"There is no user {username}.")
+            row.disabled_at = self._clock()
+            session.execute(
+                delete(ConsoleSession).where(ConsoleSession.user_id == row.id)
+            )
+
+    # Sessions
+
+    def open_session(
+        self, user: User, ttl: timedelta = SESSION_TTL
+    ) -> tuple[str, SignedIn]:
+        """A new session for `user`: the cookie's token (kept only hashed) and it."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self._clock()
+        with self._session() as session:
+            session.execute(
+                delete(ConsoleSession).where(ConsoleSession.expires_at < now)
+            )
+            session.add(
+                ConsoleSession(
+                    token_hash=token_hash(token),
+                    user_id=user.id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    expires_at=now + ttl,
+                )
+            )
+            row = session.get(ConsoleUser, user.id)
+            row.last_login_at = now
+        return token, SignedIn(user, csrf, now + ttl)
+
+    def session_of(self, token: str) -> SignedIn | None:
+        """The live session of a cookie's token; None if unknown or expired."""
+        if not token or len(token) > 200:
+            return None
+        with self._session() as session:
+            found = session.execute(
+                select(ConsoleSession, ConsoleUser)
+                .join(ConsoleUser, ConsoleUser.id == ConsoleSession.user_id)
+                .where(ConsoleSession.token_hash == token_hash(token))
+            ).first()
+            if found is None:
+                return None
+            row, user = found
+            if row.expires_at <= self._clock() or user.disabled_at is not None:
+                return None
+            return SignedIn(_user(user), row.csrf_token, row.expires_at)
+
+    def close_session(self, token: str) -> None:
+        with self._session() as session:
+            session.execute(
+                delete(ConsoleSession).where(
+                    ConsoleSession.token_hash == token_hash(token)
+                )
+            )
+
+    # Revisions of responses and intents
+
+    def save_response(
+        self, name: str, variants: list | None, author: str, action: str = "edit"
+    ) -> Revision:
+        return self._save(ResponseRevision, name, variants, author, action)
+
+    def response_history(self, name: str, limit: int = 50) -> list[Revision]:
+        return self._history(ResponseRevision, name, limit)
+
+    def current_responses(self) -> dict[str, Revision]:
+        """The newest revision of every response ever edited, by name."""
+        return self._current(ResponseRevision)
+
+    def responses_version(self) -> int:
+        """The newest response revision id: changes whenever a response does."""
+        with self._session() as session:
+            return session.scalar(select(func.max(ResponseRevision.id))) or 0
+
+    def undo_response(self, name: str, author: str) -> Revision:
+        return self._undo(ResponseRevision, name, author)
+
+    def save_intent(
+        self, name: str, examples: list[str] | None, author: str, action: str = "edit"
+    ) -> Revision:
+        return self._save(IntentRevision, name, examples, author, action)
+
+    def intent_history(self, name: str, limit: int = 50) -> list[Revision]:
+        return self._history(IntentRevision, name, limit)
+
+    def current_intents(self) -> dict[str, Revision]:
+        return self._current(IntentRevision)
+
+    def undo_intent(self, name: str, author: str) -> Revision:
+        return self._undo(IntentRevision, name, author)
+
+    def move_example(
+        self,
+        example: str,
+        source: str,
+        target: str,
+        lists: tuple[list[str], list[str]],
+        author: str,
+    ) -> None:
+        """Both intents' new lists in one unit of work, so a move is never half done."""
+        with self._session() as session:
+            now = self._clock()
+            for name, examples in ((source, lists[0]), (target, lists[1])):
+                session.add(
+                    IntentRevision(
+                        intent=name,
+                        examples=examples,
+                        action="move",
+                        author=author,
+                        created_at=now,
+                    )
+                )
+
+    def _save(
+        self, table: Any, name: str, payload: Any, author: str, action: str
+    ) -> Revision:
+        key = _key(table)
+        row = table(
+            **{key: name, _payload(table): payload},
+            action=action,
+            author=author,
+            created_at=self._clock(),
+        )
+        with self._session() as session:
+            session.add(row)
+            session.flush()
+            return _revision(table, row)
+
+    def _history(self, table: Any, name: str, limit: int) -> list[Revision]:
+        key = getattr(table, _key(table))
+        with self._session() as session:
+            rows = session.scalars(
+                select(table).where(key == name).order_by(table.id.desc()).limit(limit)
+            )
+            return [_revision(table, row) for row in rows]
+
+    def _current(self, table: Any) -> dict[str, Revision]:
+        key = getattr(table, _key(table))
+        newest = select(func.max(table.id)).group_by(key).scalar_subquery()
+        with self._session() as session:
+            rows = session.scalars(select(table).where(table.id.in_(newest)))
+            return {
+                revision.name: revision
+                for revision in (_revision(table, r) for r in rows)
+            }
+
+    def _undo(self, table: Any, name: str, author: str) -> Revision:
+        """Writes again the version before the newest (the repo's if there was none)."""
+        history = self._history(table, name, 2)
+        if not history:
+            raise ConsoleError("nothing_to_undo", f"{name} has no change to undo.")
+        previous = history[1].payload if len(history) > 1 else None
+        return self._save(table, name, previous, author, "undo")
+
+    # Training runs
+
+    def add_training_run(self, started_by: str, details: dict[str, Any]) -> int:
+        with self._session() as session:
+            row = TrainingRun(
+                started_by=started_by,
+                started_at=self._clock(),
+                status="running",
+                stage="validate",
+                details=details,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def update_training_run(
+        self,
+        run_id: int,
+        status: str,
+        stage: str,
+        details: dict[str, Any],
+        finished: bool,
+    ) -> None:
+        with self._session() as session:
+            row = session.get(TrainingRun, run_id)
+            if row is None:
+                return
+            row.status, row.stage, row.details = status, stage, details
+            if finished:
+                row.finished_at = self._clock()
+
+    def training_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self._session() as session:
+            rows = session.scalars(
+                select(TrainingRun).order_by(TrainingRun.id.desc()).limit(limit)
+            )
+            return [_run(row) for row in rows]
+
+    def training_run(self, run_id: int) -> dict[str, Any] | None:
+        with self._session() as session:
+            row = session.get(TrainingRun, run_id)
+            return None if row is None else _run(row)
+
+    # Conversation tests
+
+    def add_conversation_test(self, name: str, story: str, author: str) -> None:
+        try:
+            with self._session() as session:
+                session.add(
+                    ConversationTest(
+                        name=name, story=story, author=author, created_at=self._clock()
+                    )
+                )
+        except IntegrityError:
+            raise ConsoleError(
+                "test_exists", f"There is already a test named {name!r}."
+            ) from None
+
+    def conversation_tests(self) -> list[tuple[str, str]]:
+        """(name, story YAML) of every test made in the console, oldest first."""
+        with self._session() as session:
+            rows = session.scalars(
+                select(ConversationTest).order_by(ConversationTest.id)
+            )
+            return [(row.name, row.story) for row in rows]
+
+
+def _key(table: Any) -> str:
+    return "response" if table is ResponseRevision else "intent"
+
+
+def _payload(table: Any) -> str:
+    return "variants" if table is ResponseRevision else "examples"
+
+
+def _revision(table: Any, row: Any) -> Revision:
+    return Revision(
+        row.id,
+        getattr(row, _key(table)),
+        getattr(row, _payload(table)),
+        row.action,
+        row.author,
+        row.created_at,
+    )
+
+
+def _user(row: ConsoleUser) -> User:
+    return User(row.id, row.username, row.role, bool(row.is_admin))
+
+
+def _run(row: TrainingRun) -> dict[str, Any]:
+    return {
+        **(row.details or {}),
+        "id": row.id,
+        "status": row.status,
+        "stage": row.stage,
+        "started_by": row.started_by,
+        "started_at": row.started_at.isoformat(),
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+    }

@@ -1,0 +1,433 @@
+"""The console's HTTP API: sign-in, sessions, roles, CSRF, and the response
+tasks (list, edit, preview, history, undo, reset)."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from bot.console.app import COOKIE, console_routes
+from bot.console.auth import hash_password
+from bot.console.service import ConsoleService
+from tests.conftest import SECRET
+
+PASSWORD = "a long enough password"
+BASE = "http://testserver"
+
+
+@pytest.fixture
+def service(console_store, response_service, seeded_profiles) -> ConsoleService:
+    hashed = hash_password(PASSWORD)
+    console_store.add_user("lee", hashed, "lead")
+    console_store.add_user("dev", hashed, "developer")
+    console_store.add_user("ada", hashed, "developer", is_admin=True)
+    return ConsoleService(console_store, response_service, seeded_profiles, SECRET)
+
+
+@pytest.fixture
+def app(service) -> Starlette:
+    return Starlette(routes=console_routes(service))
+
+
+def signed_in(app: Starlette, username: str) -> TestClient:
+    """A client signed in as `username`, sending its CSRF token and origin."""
+    client = TestClient(app, base_url=BASE)
+    answer = client.post(
+        "/console/api/login",
+        json={"username": username, "password": PASSWORD},
+        headers={"Origin": BASE},
+    )
+    assert answer.status_code == 200, answer.text
+    client.headers.update({"X-CSRF-Token": answer.json()["csrf_token"], "Origin": BASE})
+    return client
+
+
+@pytest.fixture
+def lead(app) -> TestClient:
+    return signed_in(app, "lee")
+
+
+@pytest.fixture
+def developer(app) -> TestClient:
+    return signed_in(app, "dev")
+
+
+# Every route needs a session
+
+API_ROUTES = [
+    ("GET", "/console/api/me"),
+    ("GET", "/console/api/customers"),
+    ("GET", "/console/api/responses"),
+    ("GET", "/console/api/responses/utter_goodbye"),
+    ("PUT", "/console/api/responses/utter_goodbye"),
+    ("POST", "/console/api/responses/utter_goodbye/undo"),
+    ("POST", "/console/api/responses/utter_goodbye/reset"),
+    ("POST", "/console/api/preview"),
+    ("GET", "/console/api/intents"),
+    ("PUT", "/console/api/intents/greet"),
+    ("POST", "/console/api/intents/move"),
+    ("POST", "/console/api/intents/greet/undo"),
+    ("POST", "/console/api/validate"),
+    ("POST", "/console/api/train"),
+    ("GET", "/console/api/train"),
+    ("GET", "/console/api/train/1"),
+    ("GET", "/console/api/conversations"),
+    ("GET", "/console/api/conversations/abc"),
+    ("POST", "/console/api/conversations/abc/test"),
+    ("POST", "/console/api/export"),
+    ("GET", "/console/api/users"),
+    ("POST", "/console/api/users"),
+    ("POST", "/console/api/logout"),
+]
+DEVELOPER_ONLY = [
+    ("POST", "/console/api/validate"),
+    ("POST", "/console/api/train"),
+    ("POST", "/console/api/conversations/abc/test"),
+    ("POST", "/console/api/export"),
+]
+ADMIN_ONLY = [("GET", "/console/api/users"), ("POST", "/console/api/users")]
+
+
+def test_the_console_routes_are_all_listed_here(app) -> None:
+    served = {
+        (method, route.path)
+        for route in app.routes
+        for method in route.methods - {"HEAD"}
+        if route.path.startswith("/console/api/") and route.path != "/console/api/login"
+    }
+    listed = {(m, p.replace("/1", "/{run_id:int}").replace("/abc", "/{sender_id}")
+               .replace("/utter_goodbye", "/{name}").replace("/greet", "/{name}"))
+              for m, p in API_ROUTES}  # fmt: skip
+
+    assert served == listed
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+def test_every_route_needs_a_login(app, method: str, path: str) -> None:
+    client = TestClient(app, base_url=BASE)
+
+    answer = client.request(method, path, json={}, headers={"Origin": BASE})
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "login_required"
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+def test_a_forged_or_expired_cookie_is_no_login(app, method: str, path: str) -> None:
+    client = TestClient(app, base_url=BASE, cookies={COOKIE: "made-up"})
+
+    assert client.request(method, path, json={}).status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path"), DEVELOPER_ONLY + ADMIN_ONLY)
+def test_a_lead_cannot_do_what_only_a_developer_or_admin_may(
+    lead, method: str, path: str
+) -> None:
+    answer = lead.request(method, path, json={})
+
+    assert answer.status_code == 403
+    assert answer.json()["error"] == "forbidden"
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
+def test_a_developer_who_is_no_admin_cannot_manage_users(
+    developer, method: str, path: str
+) -> None:
+    assert developer.request(method, path, json={}).status_code == 403
+
+
+def test_the_page_itself_is_served_to_show_the_login(app) -> None:
+    answer = TestClient(app).get("/console")
+
+    assert answer.status_code == 200
+    assert "text/html" in answer.headers["content-type"]
+
+
+# Sign-in
+
+
+def test_a_wrong_password_is_refused_and_sets_no_cookie(app) -> None:
+    client = TestClient(app, base_url=BASE)
+
+    answer = client.post(
+        "/console/api/login", json={"username": "lee", "password": "wrong one!!!!"}
+    )
+
+    assert answer.status_code == 401
+    assert COOKIE not in answer.cookies
+
+
+def test_an_unknown_user_gets_the_same_answer(app) -> None:
+    client = TestClient(app, base_url=BASE)
+
+    answer = client.post(
+        "/console/api/login", json={"username": "nobody", "password": PASSWORD}
+    )
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "bad_login"
+
+
+def test_the_session_cookie_is_httponly_strict_and_scoped(app) -> None:
+    client = TestClient(app, base_url=BASE)
+
+    answer = client.post(
+        "/console/api/login", json={"username": "lee", "password": PASSWORD}
+    )
+
+    cookie = answer.headers["set-cookie"].lower()
+    assert (
+        "httponly" in cookie
+        and "samesite=strict" in cookie
+        and "path=/console" in cookie
+    )
+    assert "secure" not in cookie  # plain http here
+
+
+def test_over_https_the_cookie_is_secure(app) -> None:
+    client = TestClient(app, base_url="https://testserver")
+
+    answer = client.post(
+        "/console/api/login", json={"username": "lee", "password": PASSWORD}
+    )
+
+    assert "secure" in answer.headers["set-cookie"].lower()
+
+
+def test_repeated_failures_lock_the_username_for_a_while(app) -> None:
+    client = TestClient(app, base_url=BASE)
+    wrong = {"username": "lee", "password": "not the password"}
+
+    statuses = [
+        client.post("/console/api/login", json=wrong).status_code for _ in range(6)
+    ]
+    right = client.post(
+        "/console/api/login", json={"username": "lee", "password": PASSWORD}
+    )
+
+    assert statuses == [401] * 5 + [429]
+    assert right.status_code == 429
+
+
+def test_sign_in_from_another_site_is_refused(app) -> None:
+    client = TestClient(app, base_url=BASE)
+
+    answer = client.post(
+        "/console/api/login",
+        json={"username": "lee", "password": PASSWORD},
+        headers={"Origin": "https://evil.example"},
+    )
+
+    assert answer.status_code == 403
+
+
+def test_the_password_hash_is_never_the_password(service, console_store) -> None:
+    _, stored = console_store.password_hash("lee")
+
+    assert PASSWORD not in stored and stored.startswith("scrypt$")
+
+
+def test_logout_ends_the_session_for_good(lead) -> None:
+    cookie = lead.cookies[COOKIE]
+    assert lead.post("/console/api/logout").status_code == 204
+
+    lead.cookies.set(COOKIE, cookie)
+    assert lead.get("/console/api/me").status_code == 401
+
+
+def test_me_says_who_and_which_role(lead) -> None:
+    me = lead.get("/console/api/me").json()
+
+    assert me["username"] == "lee" and me["role"] == "lead" and not me["is_admin"]
+
+
+# CSRF
+
+
+def test_a_change_without_the_csrf_token_is_refused(lead) -> None:
+    del lead.headers["X-CSRF-Token"]
+
+    answer = lead.put(
+        "/console/api/responses/utter_goodbye", json={"variants": [{"text": "x"}]}
+    )
+
+    assert answer.status_code == 403 and answer.json()["error"] == "csrf"
+
+
+def test_a_wrong_csrf_token_is_refused(lead) -> None:
+    lead.headers["X-CSRF-Token"] = "guess"
+
+    assert lead.post("/console/api/responses/utter_goodbye/reset").status_code == 403
+
+
+def test_a_change_from_another_origin_is_refused(lead) -> None:
+    lead.headers["Origin"] = "https://evil.example"
+
+    assert lead.post("/console/api/responses/utter_goodbye/reset").status_code == 403
+
+
+def test_reading_needs_no_csrf_token(lead) -> None:
+    del lead.headers["X-CSRF-Token"]
+
+    assert lead.get("/console/api/responses").status_code == 200
+
+
+# Responses
+
+
+def test_responses_are_listed_and_searched(lead) -> None:
+    everything = lead.get("/console/api/responses").json()["responses"]
+    found = lead.get("/console/api/responses", params={"q": "welcome back"}).json()
+
+    assert len(everything) > 50
+    assert [r["name"] for r in found["responses"]] == ["utter_greet_customer"]
+
+
+def test_an_edit_is_saved_with_its_author_and_shown_as_edited(lead) -> None:
+    variants = [{"text": "Bye {{ customer.first_name }}!"}, {"text": "Bye!"}]
+
+    saved = lead.put(
+        "/console/api/responses/utter_goodbye", json={"variants": variants}
+    )
+
+    assert saved.status_code == 200
+    body = saved.json()
+    assert body["variants"] == variants and body["edited"]
+    assert (
+        body["history"][0]["author"] == "lee" and body["history"][0]["action"] == "edit"
+    )
+    listed = lead.get("/console/api/responses", params={"q": "utter_goodbye"}).json()
+    assert listed["responses"][0]["updated_by"] == "lee"
+
+
+def test_undo_restores_the_version_before_and_reset_the_default(lead) -> None:
+    path = "/console/api/responses/utter_goodbye"
+    default = lead.get(path).json()["variants"]
+    lead.put(path, json={"variants": [{"text": "First"}]})
+    lead.put(path, json={"variants": [{"text": "Second"}]})
+
+    undone = lead.post(f"{path}/undo").json()
+    reset = lead.post(f"{path}/reset").json()
+
+    assert undone["variants"] == [{"text": "First"}]
+    assert reset["variants"] == default and not reset["edited"]
+    assert [h["action"] for h in reset["history"]] == ["reset", "undo", "edit", "edit"]
+
+
+def test_undo_with_nothing_to_undo_is_a_conflict(lead) -> None:
+    assert lead.post("/console/api/responses/utter_goodbye/undo").status_code == 409
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        pytest.param([], id="none"),
+        pytest.param([{"text": ""}], id="empty-text"),
+        pytest.param([{"text": "{{ ''.__class__ }}"}], id="unsafe"),
+        pytest.param([{"text": "{% for x in y %}{% endfor %}"}], id="loop"),
+        pytest.param([{"text": "Hi {{ customer.first_name"}], id="syntax"),
+        pytest.param(
+            [{"text": "ok", "buttons": [{"title": "no payload"}]}], id="button"
+        ),
+        pytest.param([{"text": "ok", "colour": "red"}], id="unknown-key"),
+        pytest.param("text", id="not-a-list"),
+    ],
+)
+def test_a_bad_edit_is_refused_with_its_problems_and_nothing_saved(
+    lead, variants
+) -> None:
+    path = "/console/api/responses/utter_goodbye"
+
+    answer = lead.put(path, json={"variants": variants})
+
+    assert answer.status_code == 422
+    assert answer.json()["problems"]
+    assert lead.get(path).json()["history"] == []
+
+
+def test_an_unknown_response_is_404(lead) -> None:
+    assert lead.get("/console/api/responses/utter_nope").status_code == 404
+    put = lead.put(
+        "/console/api/responses/utter_nope", json={"variants": [{"text": "x"}]}
+    )
+    assert put.status_code == 404
+
+
+def test_a_malformed_body_is_400(lead) -> None:
+    answer = lead.put(
+        "/console/api/responses/utter_goodbye",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert answer.status_code == 400
+
+
+def test_the_preview_renders_for_the_chosen_customer_and_for_a_guest(lead) -> None:
+    variants = [
+        {"text": "Hi {{ customer.first_name }}, {{ customer.membership_level }}!"}
+    ]
+
+    crystal = lead.post(
+        "/console/api/preview",
+        json={"name": "utter_goodbye", "variants": variants, "customer_id": "cminh730"},
+    ).json()["rendered"][0]
+    guest = lead.post(
+        "/console/api/preview",
+        json={"name": "utter_goodbye", "variants": variants, "customer_id": None},
+    ).json()["rendered"][0]
+
+    assert crystal["text"] == "Hi Crystal, bronze!" and not crystal["fell_back"]
+    assert guest["text"] is None and guest["fell_back"] and guest["problem"]
+
+
+def test_the_preview_names_a_template_problem(lead) -> None:
+    answer = lead.post(
+        "/console/api/preview",
+        json={"name": "utter_goodbye", "variants": [{"text": "{{ x.__class__ }}"}]},
+    ).json()
+
+    assert "cannot be looked up" in answer["rendered"][0]["problem"]
+
+
+def test_the_demo_customers_are_listed_for_the_preview(lead) -> None:
+    customers = lead.get("/console/api/customers").json()["customers"]
+
+    assert {
+        "id": "cminh730",
+        "name": "Crystal Minh",
+        "membership_level": "bronze",
+    } in customers
+
+
+def test_the_response_names_the_placeholders_its_actions_pass(lead) -> None:
+    answer = lead.get("/console/api/responses/utter_greet_customer").json()
+
+    assert answer["placeholders"] == ["first_name"]
+
+
+# Users
+
+
+def test_an_admin_adds_a_lead_who_can_then_sign_in(app) -> None:
+    admin = signed_in(app, "ada")
+
+    added = admin.post(
+        "/console/api/users",
+        json={"username": "Newbie", "password": PASSWORD, "role": "lead"},
+    )
+
+    assert added.status_code == 200 and added.json()["username"] == "newbie"
+    assert signed_in(app, "newbie").get("/console/api/me").json()["role"] == "lead"
+
+
+def test_a_weak_password_is_refused(app) -> None:
+    admin = signed_in(app, "ada")
+
+    answer = admin.post(
+        "/console/api/users",
+        json={"username": "x1x", "password": "short", "role": "lead"},
+    )
+
+    assert answer.status_code == 422
