@@ -78,7 +78,7 @@ def test_undefined_globals_are_missing_values_not_objects() -> None:
     # the sandbox has no globals at all: a name it does not know is missing
     for name in ("lipsum", "cycler", "joiner", "namespace", "config", "os"):
         with pytest.raises(MissingValue):
-            compile_template("{{ %s }}" % name).render({"placeholders": {}})
+            compile_template("{{ " + name + " }}").render({"placeholders": {}})
 
 
 def test_allowed_filters_work() -> None:
