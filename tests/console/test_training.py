@@ -118,7 +118,9 @@ class FakeRasaApi:
                 return
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True
+        )
         self.thread.start()
 
     @property
@@ -545,7 +547,7 @@ def test_a_failing_on_change_does_not_stop_the_run(tmp_path: Path, repo: Path) -
     assert run.stage == "deploy" and len(calls) > 3
 
 
-def test_the_run_as_the_api_sends_it(harness: Harness) -> None:
+def test_the_run_as_the_api_sends_it() -> None:
     moment = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
     run = TrainingRun(
         id=3,
