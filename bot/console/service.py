@@ -185,6 +185,53 @@ class ConsoleService:
         if self.responses.catalog.variants(name) is None:
             raise ConsoleError("unknown_response", f"There is no response {name!r}.")
 
+    # Conversations and the tests made from them
+
+    def conversations(
+        self, customer: str | None, intent: str | None, outcome: str | None, limit: Any
+    ) -> dict[str, Any]:
+        try:
+            count = int(limit)
+            found = self.reader.conversations(
+                customer=customer, intent=intent, outcome=outcome, limit=count
+            )
+        except ValueError as error:
+            raise ConsoleError("bad_filter", str(error)) from None
+        names = self._customer_names(s.customer_id for s in found)
+        return {"conversations": [s.as_json(names.get(s.customer_id)) for s in found]}
+
+    def conversation(self, sender_id: str) -> dict[str, Any]:
+        found = self.reader.conversation(sender_id)
+        if found is None:
+            raise ConsoleError("unknown_conversation", "There is no such conversation.")
+        return found.as_json(
+            self._customer_names([found.customer_id]).get(found.customer_id)
+        )
+
+    def make_test(self, sender_id: str, name: Any, user: User) -> dict[str, Any]:
+        """The latest session of a conversation as a conversation test, saved for
+        the export (tests/conversations/console_stories.yml)."""
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise ConsoleError("bad_name", "A test's name is a non-empty text.")
+        name = (name or f"console {self.now():%Y-%m-%d %H%M} {sender_id[:12]}").strip()
+        story = self.reader.story_yaml(sender_id, name)
+        if story is None:
+            raise ConsoleError(
+                "unknown_conversation",
+                "That conversation has no customer turn to test.",
+            )
+        self.store.add_conversation_test(name, story, user.username)
+        logger.info("Conversation test made by console user %d", user.id)
+        return {"name": name, "yaml": story}
+
+    def _customer_names(self, ids: Any) -> dict[str, dict[str, str]]:
+        names = {}
+        for customer_id in {i for i in ids if i}:
+            customer = self.profiles.customer(customer_id)
+            if customer is not None:
+                names[customer_id] = {"id": customer.id, "name": customer.full_name}
+        return names
+
     # Users
 
     def users(self) -> dict[str, Any]:

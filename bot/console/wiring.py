@@ -22,6 +22,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute
 
 from bot.console.app import console_routes, nlg_route
+from bot.console.conversations import ConversationReader
 from bot.console.service import ConsoleService
 from bot.console.store import ConsoleStore
 from bot.responses.catalog import ResponseCatalog
@@ -83,7 +84,12 @@ def console_and_nlg_routes(
     responses = response_service(settings, profiles, consoles, secret)
     if not settings.nlg_token:
         logger.warning("%s is not set: /nlg will refuse every request", NLG_TOKEN_ENV)
-    service = ConsoleService(consoles, responses, profiles, secret)
+    reader = ConversationReader(
+        profiles.engine, secret, domain_path=settings.root / "domain.yml"
+    )
+    service = ConsoleService(
+        consoles, responses, profiles, secret, conversations=reader
+    )
     return [
         nlg_route(responses, settings.nlg_token),
         *console_routes(service, secure_cookie=settings.secure_cookie),

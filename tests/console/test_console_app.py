@@ -3,14 +3,19 @@ tasks (list, edit, preview, history, undo, reset)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.console.app import COOKIE, console_routes
+from bot.console.conversations import ConversationReader
 from bot.console.auth import hash_password
 from bot.console.service import ConsoleService
 from tests.conftest import SECRET
+from tests.console.test_conversations import DATA as RECORDED
+from tests.console.test_conversations import HANDOFF, store_rows
 
 PASSWORD = "a long enough password"
 BASE = "http://testserver"
@@ -22,7 +27,14 @@ def service(console_store, response_service, seeded_profiles) -> ConsoleService:
     console_store.add_user("lee", hashed, "lead")
     console_store.add_user("dev", hashed, "developer")
     console_store.add_user("ada", hashed, "developer", is_admin=True)
-    return ConsoleService(console_store, response_service, seeded_profiles, SECRET)
+    recorded = json.loads(RECORDED.read_text())
+    store_rows(seeded_profiles.engine, recorded["rows"])
+    reader = ConversationReader(
+        seeded_profiles.engine, recorded["token_secret"].encode()
+    )
+    return ConsoleService(
+        console_store, response_service, seeded_profiles, SECRET, conversations=reader
+    )
 
 
 @pytest.fixture
@@ -431,3 +443,43 @@ def test_a_weak_password_is_refused(app) -> None:
     )
 
     assert answer.status_code == 422
+
+
+# Conversations
+
+
+def test_conversations_are_listed_and_filtered_by_outcome(lead) -> None:
+    everything = lead.get("/console/api/conversations").json()["conversations"]
+    handoffs = lead.get("/console/api/conversations", params={"outcome": "handoff"})
+
+    assert len(everything) == 6
+    assert [c["id"] for c in handoffs.json()["conversations"]] == [HANDOFF]
+
+
+def test_a_bad_filter_is_refused(lead) -> None:
+    answer = lead.get("/console/api/conversations", params={"outcome": "happy"})
+
+    assert answer.status_code == 422
+
+
+def test_a_conversation_shows_its_handoff_turn(lead) -> None:
+    turns = lead.get(f"/console/api/conversations/{HANDOFF}").json()["turns"]
+
+    assert any("handoff" in turn["flags"] for turn in turns)
+    assert lead.get("/console/api/conversations/nobody").status_code == 404
+
+
+def test_a_developer_turns_a_conversation_into_a_saved_test(
+    developer, console_store
+) -> None:
+    answer = developer.post(
+        f"/console/api/conversations/{HANDOFF}/test", json={"name": "handoff asked"}
+    )
+
+    assert answer.status_code == 200
+    assert "story: handoff asked" in answer.json()["yaml"]
+    assert [name for name, _ in console_store.conversation_tests()] == ["handoff asked"]
+    again = developer.post(
+        f"/console/api/conversations/{HANDOFF}/test", json={"name": "handoff asked"}
+    )
+    assert again.status_code == 409
