@@ -49,7 +49,11 @@ STEP_KEYS = frozenset(
     {"user", "intent", "entities", "action", "bot", "slot_was_set", "active_loop"}
     | {"checkpoint", "or", "metadata"}
 )
-# Actions every Rasa 3.6 assistant has without declaring them.
+# Intents and actions every Rasa 3.6 assistant has without declaring them;
+# a real conversation's story may hold any of them (nlu_fallback above all).
+RASA_DEFAULT_INTENTS = frozenset(
+    {"restart", "back", "out_of_scope", "session_start", "nlu_fallback"}
+)
 RASA_DEFAULT_ACTIONS = frozenset(
     {
         "action_listen",
@@ -393,6 +397,7 @@ def story_problem(story: Mapping[str, Any], domain: nlu.DomainNames) -> str | No
     steps = story.get("steps")
     if not isinstance(steps, list) or not steps:
         return "a story needs a list of steps."
+    known_intents = set(domain.intents) | RASA_DEFAULT_INTENTS
     known_actions = domain.actions | RASA_DEFAULT_ACTIONS
     for number, step in enumerate(steps, start=1):
         if not isinstance(step, Mapping) or not step or set(step) - STEP_KEYS:
@@ -400,7 +405,7 @@ def story_problem(story: Mapping[str, Any], domain: nlu.DomainNames) -> str | No
         if "user" in step and "intent" not in step:
             return f"step {number} has the customer's text but no intent."
         intent = step.get("intent")
-        if intent is not None and intent not in domain.intents:
+        if intent is not None and intent not in known_intents:
             return f"step {number}: {intent!r} is not an intent in domain.yml."
         action = step.get("action")
         if action is not None and action not in known_actions:

@@ -3,6 +3,7 @@ with `git diff` to touch only the lines that changed."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -311,6 +312,23 @@ def test_every_test_step_is_as_rasa_reads_it(repo: Path) -> None:
         "      - active_loop: null\n"
         in (repo / "tests" / "conversations" / "console_stories.yml").read_text()
     )
+
+
+def test_stories_as_rasa_writes_them_are_accepted(repo: Path) -> None:
+    # Rasa 3.6's own story writer, on conversations it stored (recorded for
+    # the conversation reader's tests): fallbacks, forms, two sessions.
+    recorded = json.loads(
+        (REPO_ROOT / "tests/console/data/rasa_events.json").read_text()
+    )
+    stories = recorded["rasa_test_stories"]
+
+    result = export.export_changes(repo, tests=list(stories.items()))
+
+    written = _safe(repo / "tests" / "conversations" / "console_stories.yml")
+    assert result.tests == len(stories) > 3
+    assert [s["story"] for s in written["stories"]] == list(stories)
+    steps = [step for s in written["stories"] for step in s["steps"]]
+    assert {"intent": "nlu_fallback", "user": "asdfgh jkl"} in steps
 
 
 @pytest.mark.parametrize(
