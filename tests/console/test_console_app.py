@@ -10,8 +10,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.console.app import COOKIE, console_routes
-from bot.console.conversations import ConversationReader
 from bot.console.auth import hash_password
+from bot.console.conversations import ConversationReader
 from bot.console.service import ConsoleService
 from tests.conftest import SECRET
 from tests.console.test_conversations import DATA as RECORDED
