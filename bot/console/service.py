@@ -9,10 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.console.auth import WeakPassword, hash_password
+from bot.console.export import ExportError, export_changes
+from bot.console.nlu import DomainNames, check_examples, read_intents
 from bot.console.store import ConsoleError, ConsoleStore, Revision, User
+from bot.console.training import TrainingBusy, validate_data
 from bot.responses.catalog import check_variants
 from bot.responses.nlg import ResponseService
 from bot.responses.profile import demo_tracker
@@ -21,6 +25,8 @@ from bot.responses.templates import MissingValue, TemplateProblem, compile_templ
 from profiles.identity import issue_token
 
 logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
 DEMO_CUSTOMERS = 50
 PREVIEW_TOKEN_TTL = timedelta(minutes=5)
@@ -37,7 +43,7 @@ class ConsoleService:
         intents: Any = None,
         conversations: Any = None,
         training: Any = None,
-        exporter: Any = None,
+        root: Path = REPO_ROOT,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
@@ -47,7 +53,7 @@ class ConsoleService:
         self.intent_data = intents
         self.reader = conversations
         self.training = training
-        self.exporter = exporter
+        self.root = root
         self.now = now
 
     # Responses
@@ -184,6 +190,163 @@ class ConsoleService:
     def _known_response(self, name: str) -> None:
         if self.responses.catalog.variants(name) is None:
             raise ConsoleError("unknown_response", f"There is no response {name!r}.")
+
+    # Intents
+
+    def current_intents(self) -> dict[str, list[str]]:
+        """Every intent's examples now: the repo's, with the console's edits."""
+        examples = read_intents(self.root / "bot" / "data")
+        for intent in self.domain_names().intents:
+            examples.setdefault(intent, [])
+        for name, revision in self.store.current_intents().items():
+            if revision.payload is not None:
+                examples[name] = list(revision.payload)
+        return examples
+
+    def intent_edits(self) -> dict[str, list[str]]:
+        """The intents the console changed, with their full example lists."""
+        return {
+            name: list(revision.payload)
+            for name, revision in self.store.current_intents().items()
+            if revision.payload is not None
+        }
+
+    def domain_names(self) -> DomainNames:
+        return DomainNames.from_file(self.root / "domain.yml")
+
+    def intents(self) -> dict[str, Any]:
+        edited = self.intent_edits()
+        return {
+            "intents": [
+                {"name": name, "examples": examples, "edited": name in edited}
+                for name, examples in sorted(self.current_intents().items())
+            ]
+        }
+
+    def save_intent(self, name: str, examples: Any, user: User) -> dict[str, Any]:
+        current = self._known_intent(name)
+        if not isinstance(examples, list) or not all(
+            isinstance(e, str) for e in examples
+        ):
+            raise ConsoleError("bad_examples", "Examples are a list of texts.")
+        cleaned = [example.strip() for example in examples]
+        problems = check_examples(name, cleaned, current, domain=self.domain_names())
+        if problems:
+            return {"problems": [problem.as_dict() for problem in problems]}
+        self.store.save_intent(name, cleaned, user.username)
+        logger.info("Intent %s edited by console user %d", name, user.id)
+        return self._intent(name)
+
+    def move_example(
+        self, example: Any, source: Any, target: Any, user: User
+    ) -> dict[str, Any]:
+        if not all(isinstance(v, str) and v for v in (example, source, target)):
+            raise ConsoleError("missing_field", "Send the example, from and to.")
+        current = self._known_intent(source)
+        self._known_intent(target)
+        if source == target:
+            raise ConsoleError("same_intent", "The example is already in that intent.")
+        if example not in current[source]:
+            raise ConsoleError(
+                "unknown_example", f"{source} has no example {example!r}."
+            )
+        left = [e for e in current[source] if e != example]
+        moved = [*current[target], example]
+        others = {**current, source: left}
+        problems = check_examples(target, moved, others, domain=self.domain_names())
+        if problems:
+            return {"problems": [problem.as_dict() for problem in problems]}
+        self.store.move_example(example, source, target, (left, moved), user.username)
+        return {"intents": [self._intent(source), self._intent(target)]}
+
+    def undo_intent(self, name: str, user: User) -> dict[str, Any]:
+        self._known_intent(name)
+        self.store.undo_intent(name, user.username)
+        return self._intent(name)
+
+    def _intent(self, name: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "examples": self.current_intents().get(name, []),
+            "edited": name in self.intent_edits(),
+            "history": [_history_entry(r) for r in self.store.intent_history(name)],
+        }
+
+    def _known_intent(self, name: str) -> dict[str, list[str]]:
+        current = self.current_intents()
+        if name not in current:
+            raise ConsoleError("unknown_intent", f"There is no intent {name!r}.")
+        return current
+
+    # Validation and retraining
+
+    def validate(self) -> dict[str, Any]:
+        """`rasa data validate` on the repo's data with the console's edits."""
+        ok, output = validate_data(self.training.settings, self.intent_edits())
+        return {"ok": ok, "output": output}
+
+    def start_training(self, user: User) -> dict[str, Any]:
+        edits = self.intent_edits()
+        run_id = self.store.add_training_run(user.username, {"edits": len(edits)})
+        try:
+            run = self.training.start(edits, user.username, run_id=run_id)
+        except TrainingBusy as busy:
+            self.store.update_training_run(
+                run_id, "failed", "validate", {"message": str(busy)}, finished=True
+            )
+            raise ConsoleError(
+                "training_running", "A retrain is already running."
+            ) from None
+        logger.info("Retrain %s started by console user %d", run_id, user.id)
+        return run.as_dict()
+
+    def training_runs(self) -> dict[str, Any]:
+        return {"runs": [self._live(run) for run in self.store.training_runs()]}
+
+    def training_run(self, run_id: int) -> dict[str, Any]:
+        run = self.store.training_run(run_id)
+        if run is None:
+            raise ConsoleError("no_run", f"There is no retrain {run_id}.")
+        return self._live(run)
+
+    def _live(self, run: dict[str, Any]) -> dict[str, Any]:
+        """A run as saved, or as the retrainer sees it now if it is the current one."""
+        current = self.training.current() if self.training else None
+        if current is not None and str(current.id) == str(run["id"]):
+            return current.as_dict()
+        return run
+
+    def save_training_run(self, run: Any) -> None:
+        """The retrainer's on_change: each change of a run goes to the database."""
+        details = run.as_dict()
+        self.store.update_training_run(
+            int(run.id), run.status, run.stage, details, finished=run.finished
+        )
+
+    # Export
+
+    def export(self, user: User) -> dict[str, Any]:
+        """Every console change written into the repo's own YAML files."""
+        responses = {
+            name: revision.payload
+            for name, revision in self.store.current_responses().items()
+            if revision.payload is not None
+        }
+        try:
+            result = export_changes(
+                self.root,
+                responses=responses,
+                intents=self.intent_edits(),
+                tests=self.store.conversation_tests(),
+            )
+        except ExportError as error:
+            raise ConsoleError("export_failed", str(error)) from None
+        logger.info(
+            "Export by console user %d: %s",
+            user.id,
+            ", ".join(result.written) or "nothing",
+        )
+        return result.as_dict()
 
     # Conversations and the tests made from them
 

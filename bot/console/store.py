@@ -363,6 +363,22 @@ class ConsoleStore:
             if finished:
                 row.finished_at = self._clock()
 
+    def close_stale_runs(self) -> int:
+        """Runs left "running" by a web server that stopped: marked failed."""
+        with self._session() as session:
+            rows = session.scalars(
+                select(TrainingRun).where(TrainingRun.status == "running")
+            )
+            count = 0
+            for row in rows:
+                row.status, row.finished_at, count = "failed", self._clock(), count + 1
+                row.details = {
+                    **(row.details or {}),
+                    "status": "failed",
+                    "message": "The console stopped while this retrain ran.",
+                }
+            return count
+
     def training_runs(self, limit: int = 20) -> list[dict[str, Any]]:
         with self._session() as session:
             rows = session.scalars(

@@ -19,6 +19,7 @@ import selectors
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections import deque
@@ -672,3 +673,34 @@ class _Tail:
         if self.token:
             text = text.replace(self.token, "***")
         return URL_CREDENTIALS.sub("://***@", text)
+
+
+def validate_data(
+    settings: TrainingSettings, intent_edits: nlu.IntentEdits
+) -> tuple[bool, str]:
+    """`rasa data validate` on the repo's data with the edits merged in, apart
+    from any run: whether it passed, and what it printed (ANSI codes and any
+    token removed, at most the last TAIL_LINES * 5 lines)."""
+    with tempfile.TemporaryDirectory(prefix="concierge-validate-") as folder:
+        data = Path(folder) / "data"
+        try:
+            nlu.write_training_data(settings.root / "bot" / "data", data, intent_edits)
+        except nlu.TrainingDataError as error:
+            return False, f"The intent edits cannot be merged: {error}"
+        command = [str(settings.rasa), "data", "validate", "--config", "config.yml",
+                   "--domain", "domain.yml", "--data", str(data)]  # fmt: skip
+        try:
+            done = subprocess.run(
+                command,
+                cwd=settings.root,
+                env=_command_env(),
+                capture_output=True,
+                text=True,
+                timeout=settings.validate_timeout_s,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return False, f"Validation took over {settings.validate_timeout_s:.0f} s."
+    output = ANSI.sub("", done.stdout + done.stderr).replace(str(data), "bot/data")
+    lines = output.splitlines()[-TAIL_LINES * 5 :]
+    return done.returncode == 0, "\n".join(lines)

@@ -4,6 +4,9 @@ tasks (list, edit, preview, history, undo, reset)."""
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
@@ -13,16 +16,56 @@ from bot.console.app import COOKIE, console_routes
 from bot.console.auth import hash_password
 from bot.console.conversations import ConversationReader
 from bot.console.service import ConsoleService
+from bot.console.training import TrainingBusy, TrainingRun
 from tests.conftest import SECRET
 from tests.console.test_conversations import DATA as RECORDED
 from tests.console.test_conversations import HANDOFF, store_rows
 
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
 BASE = "http://testserver"
 
 
+class FakeRetrainer:
+    """Stands in for bot.console.training.Retrainer: records what it was given."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[dict, str, int]] = []
+        self.busy = False
+
+    def start(self, edits, started_by, *, run_id=None):
+        if self.busy:
+            raise TrainingBusy(run_id)
+        self.started.append((dict(edits), started_by, run_id))
+        self.busy = True
+        return TrainingRun(
+            id=run_id, status="running", stage="validate", progress=0.0,
+            started_by=started_by, started_at=datetime.now(UTC),
+        )  # fmt: skip
+
+    def current(self):
+        return None
+
+
 @pytest.fixture
-def service(console_store, response_service, seeded_profiles) -> ConsoleService:
+def repo(tmp_path) -> Path:
+    """A copy of the files the console reads and exports to."""
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "bot" / "data", root / "bot" / "data")
+    shutil.copytree(ROOT / "tests" / "conversations", root / "tests" / "conversations")
+    shutil.copy(ROOT / "domain.yml", root / "domain.yml")
+    return root
+
+
+@pytest.fixture
+def retrainer() -> FakeRetrainer:
+    return FakeRetrainer()
+
+
+@pytest.fixture
+def service(
+    console_store, response_service, seeded_profiles, repo, retrainer
+) -> ConsoleService:
     hashed = hash_password(PASSWORD)
     console_store.add_user("lee", hashed, "lead")
     console_store.add_user("dev", hashed, "developer")
@@ -32,9 +75,12 @@ def service(console_store, response_service, seeded_profiles) -> ConsoleService:
     reader = ConversationReader(
         seeded_profiles.engine, recorded["token_secret"].encode()
     )
-    return ConsoleService(
-        console_store, response_service, seeded_profiles, SECRET, conversations=reader
-    )
+    service = ConsoleService(
+        console_store, response_service, seeded_profiles, SECRET,
+        conversations=reader, root=repo,
+    )  # fmt: skip
+    service.training = retrainer
+    return service
 
 
 @pytest.fixture
@@ -483,3 +529,115 @@ def test_a_developer_turns_a_conversation_into_a_saved_test(
         f"/console/api/conversations/{HANDOFF}/test", json={"name": "handoff asked"}
     )
     assert again.status_code == 409
+
+
+# Intents
+
+
+def intent(client: TestClient, name: str) -> dict:
+    listed = client.get("/console/api/intents").json()["intents"]
+    return next(i for i in listed if i["name"] == name)
+
+
+def test_intents_are_listed_with_their_examples(lead) -> None:
+    greet = intent(lead, "greet")
+
+    assert "hello" in greet["examples"] and not greet["edited"]
+
+
+def test_an_example_is_added_saved_and_undone(lead) -> None:
+    examples = [*intent(lead, "greet")["examples"], "howdy partner"]
+
+    saved = lead.put("/console/api/intents/greet", json={"examples": examples})
+    after_save = intent(lead, "greet")
+    undone = lead.post("/console/api/intents/greet/undo")
+
+    assert saved.status_code == 200 and saved.json()["edited"]
+    assert after_save["examples"][-1] == "howdy partner" and after_save["edited"]
+    assert "howdy partner" not in undone.json()["examples"]
+    assert [h["action"] for h in undone.json()["history"]] == ["undo", "edit"]
+
+
+def test_an_example_of_another_intent_is_refused(lead) -> None:
+    examples = [*intent(lead, "greet")["examples"], "bye"]
+
+    answer = lead.put("/console/api/intents/greet", json={"examples": examples})
+
+    assert answer.status_code == 422
+    assert "goodbye" in answer.json()["problems"][0]["message"]
+
+
+def test_an_example_moves_between_intents_in_one_step(lead) -> None:
+    moved = lead.post(
+        "/console/api/intents/move",
+        json={"example": "hiya", "from": "greet", "to": "thanks"},
+    )
+
+    assert moved.status_code == 200
+    assert "hiya" not in intent(lead, "greet")["examples"]
+    assert "hiya" in intent(lead, "thanks")["examples"]
+
+
+def test_an_unknown_intent_is_404(lead) -> None:
+    assert (
+        lead.put("/console/api/intents/nope", json={"examples": ["x"]}).status_code
+        == 404
+    )
+
+
+# Retraining and export
+
+
+def test_a_retrain_gets_the_edits_and_is_saved_as_a_run(developer, retrainer) -> None:
+    examples = [*intent(developer, "greet")["examples"], "howdy partner"]
+    developer.put("/console/api/intents/greet", json={"examples": examples})
+
+    started = developer.post("/console/api/train")
+    second = developer.post("/console/api/train")
+
+    assert started.status_code == 202
+    run_id = started.json()["run"]["id"]
+    assert retrainer.started[0][0]["greet"][-1] == "howdy partner"
+    assert retrainer.started[0][1:] == ("dev", run_id)
+    assert second.status_code == 409
+    assert developer.get(f"/console/api/train/{run_id}").json()["status"] == "running"
+
+
+def test_a_saved_run_follows_the_retrainers_changes(service, console_store) -> None:
+    run_id = console_store.add_training_run("dev", {})
+    run = TrainingRun(
+        id=run_id, status="rejected", stage="test", progress=0.9, started_by="dev",
+        started_at=datetime.now(UTC), finished_at=datetime.now(UTC),
+        message="A conversation test failed.",
+    )  # fmt: skip
+
+    service.save_training_run(run)
+
+    saved = service.training_run(run_id)
+    assert (saved["status"], saved["stage"], saved["message"]) == (
+        "rejected", "test", "A conversation test failed.",
+    )  # fmt: skip
+    assert saved["finished_at"] is not None
+
+
+def test_export_writes_the_changes_into_the_repo_files(developer, repo) -> None:
+    developer.put(
+        "/console/api/responses/utter_goodbye",
+        json={"variants": [{"text": "Cheerio!"}]},
+    )
+    examples = [*intent(developer, "greet")["examples"], "howdy partner"]
+    developer.put("/console/api/intents/greet", json={"examples": examples})
+    developer.post(
+        f"/console/api/conversations/{HANDOFF}/test", json={"name": "from the console"}
+    )
+
+    answer = developer.post("/console/api/export")
+
+    assert answer.status_code == 200
+    assert sorted(answer.json()["written"]) == [
+        "bot/data/nlu.yml", "domain.yml", "tests/conversations/console_stories.yml",
+    ]  # fmt: skip
+    assert "Cheerio!" in (repo / "domain.yml").read_text()
+    assert "    - howdy partner\n" in (repo / "bot" / "data" / "nlu.yml").read_text()
+    stories = (repo / "tests" / "conversations" / "console_stories.yml").read_text()
+    assert "story: from the console" in stories
