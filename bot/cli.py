@@ -13,10 +13,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import StackSettings
 from bot.stack import Stack, StackError
 from bot.training import TrainingFailed, ensure_model
+
+if TYPE_CHECKING:
+    from bot.console.models import ModelChoice
 
 logger = logging.getLogger("bot")
 
@@ -49,7 +54,10 @@ def train(settings: StackSettings, force: bool = False) -> None:
 def run(settings: StackSettings) -> int:
     prepare(settings)
     model, _ = ensure_model(settings)
-    stack = Stack(settings, model)
+    choice = console_model(settings, model)
+    if choice.note:
+        print(choice.note)
+    stack = Stack(settings, choice.model)
     stopping = False
 
     def request_stop(signum, frame) -> None:
@@ -80,6 +88,20 @@ def run(settings: StackSettings) -> int:
         stack.stop()
         print("Stopped.")
     return 0
+
+
+def console_model(settings: StackSettings, repo_model: Path) -> ModelChoice:
+    """The model to run: the console's retrained one while it still matches."""
+    from bot.console.models import choose_model
+    from bot.console.store import ConsoleStore
+    from profiles.config import StoreSettings
+    from profiles.store import ProfileStore
+
+    profiles = ProfileStore(StoreSettings.from_env())
+    try:
+        return choose_model(settings, ConsoleStore(profiles.engine), repo_model)
+    finally:
+        profiles.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,12 +16,13 @@ from bot.console.auth import WeakPassword, hash_password
 from bot.console.export import ExportError, export_changes
 from bot.console.nlu import DomainNames, check_examples, read_intents
 from bot.console.store import ConsoleError, ConsoleStore, Revision, User
-from bot.console.training import TrainingBusy, validate_data
+from bot.console.training import TrainingBusy, edits_hash, validate_data
 from bot.responses.catalog import check_variants
 from bot.responses.nlg import ResponseService
 from bot.responses.profile import demo_tracker
 from bot.responses.render import Turn, render_variant
 from bot.responses.templates import MissingValue, TemplateProblem, compile_template
+from bot.training import fingerprint
 from profiles.identity import issue_token
 
 logger = logging.getLogger(__name__)
@@ -287,7 +288,11 @@ class ConsoleService:
 
     def start_training(self, user: User) -> dict[str, Any]:
         edits = self.intent_edits()
-        run_id = self.store.add_training_run(user.username, {"edits": len(edits)})
+        basis = {
+            "repo_fingerprint": fingerprint(self.root),
+            "edits_hash": edits_hash(edits),
+        }
+        run_id = self.store.add_training_run(user.username, basis)
         try:
             run = self.training.start(edits, user.username, run_id=run_id)
         except TrainingBusy as busy:

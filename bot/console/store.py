@@ -359,7 +359,8 @@ class ConsoleStore:
             row = session.get(TrainingRun, run_id)
             if row is None:
                 return
-            row.status, row.stage, row.details = status, stage, details
+            row.status, row.stage = status, stage
+            row.details = {**(row.details or {}), **details}
             if finished:
                 row.finished_at = self._clock()
 
@@ -385,6 +386,16 @@ class ConsoleStore:
                 select(TrainingRun).order_by(TrainingRun.id.desc()).limit(limit)
             )
             return [_run(row) for row in rows]
+
+    def last_deployed_run(self) -> dict[str, Any] | None:
+        with self._session() as session:
+            row = session.scalar(
+                select(TrainingRun)
+                .where(TrainingRun.status == "deployed")
+                .order_by(TrainingRun.id.desc())
+                .limit(1)
+            )
+            return None if row is None else _run(row)
 
     def training_run(self, run_id: int) -> dict[str, Any] | None:
         with self._session() as session:

@@ -11,6 +11,8 @@ The caller passes the intent edits; nothing here touches the database.
 from __future__ import annotations
 
 import codecs
+import hashlib
+import json
 import logging
 import os
 import re
@@ -704,3 +706,13 @@ def validate_data(
     output = ANSI.sub("", done.stdout + done.stderr).replace(str(data), "bot/data")
     lines = output.splitlines()[-TAIL_LINES * 5 :]
     return done.returncode == 0, "\n".join(lines)
+
+
+def edits_hash(intent_edits: nlu.IntentEdits) -> str:
+    """A short, order-independent digest of intent edits, to tell later whether a
+    console-trained model was trained on the edits in force now."""
+    canonical = json.dumps(
+        {name: list(examples) for name, examples in intent_edits.items()},
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

@@ -54,6 +54,7 @@ def repo(tmp_path) -> Path:
     shutil.copytree(ROOT / "bot" / "data", root / "bot" / "data")
     shutil.copytree(ROOT / "tests" / "conversations", root / "tests" / "conversations")
     shutil.copy(ROOT / "domain.yml", root / "domain.yml")
+    shutil.copy(ROOT / "config.yml", root / "config.yml")
     return root
 
 
