@@ -25,9 +25,11 @@ from bot.console.app import console_routes, nlg_route
 from bot.console.conversations import ConversationReader
 from bot.console.service import ConsoleService
 from bot.console.store import ConsoleStore
+from bot.console.training import Retrainer, TrainingSettings
 from bot.responses.catalog import ResponseCatalog
 from bot.responses.nlg import ResponseService
 from bot.responses.profile import profile_lookup
+from bot.settings import StackSettings
 from profiles.store import ProfileStore
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,13 @@ def response_service(
 def console_and_nlg_routes(
     settings: ConsoleSettings, profiles: ProfileStore, secret: bytes
 ) -> list[BaseRoute]:
+    return build_console(settings, profiles, secret)[1]
+
+
+def build_console(
+    settings: ConsoleSettings, profiles: ProfileStore, secret: bytes
+) -> tuple[ConsoleService, list[BaseRoute]]:
+    """The console's service, with its retrainer, and the routes serving it."""
     consoles = ConsoleStore(profiles.engine)
     responses = response_service(settings, profiles, consoles, secret)
     if not settings.nlg_token:
@@ -88,9 +97,16 @@ def console_and_nlg_routes(
         profiles.engine, secret, domain_path=settings.root / "domain.yml"
     )
     service = ConsoleService(
-        consoles, responses, profiles, secret, conversations=reader
+        consoles, responses, profiles, secret, conversations=reader, root=settings.root
     )
-    return [
+    stale = consoles.close_stale_runs()
+    if stale:
+        logger.warning("%d retrain(s) were cut short by a restart", stale)
+    service.training = Retrainer(
+        TrainingSettings.for_stack(StackSettings.from_env(), settings.rasa_api_token),
+        on_change=service.save_training_run,
+    )
+    return service, [
         nlg_route(responses, settings.nlg_token),
         *console_routes(service, secure_cookie=settings.secure_cookie),
     ]
