@@ -31,6 +31,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
 DEMO_CUSTOMERS = 50
 PREVIEW_TOKEN_TTL = timedelta(minutes=5)
+# What `customer.*` holds in a template (bot.responses.profile.customer_values)
+PROFILE_VALUES = [
+    "customer.first_name",
+    "customer.membership_level",
+    "customer.last_order.id",
+    "customer.last_order.summary",
+    "customer.last_order.status",
+    "customer.last_order.placed_date",
+]
 
 
 class ConsoleService:
@@ -109,6 +118,7 @@ class ConsoleService:
             "default_variants": defaults,
             "edited": name in edited,
             "placeholders": _placeholders(defaults),
+            "profile_values": PROFILE_VALUES,
             "history": [_history_entry(r) for r in self.store.response_history(name)],
         }
 
@@ -172,7 +182,11 @@ class ConsoleService:
         }
         if entry["problem"]:
             return entry
-        turn = Turn(channel=channel, customer=lambda: self.responses.lookup(tracker))
+        turn = Turn(
+            channel=channel,
+            arguments=self._sample_values(variant, tracker),
+            customer=lambda: self.responses.lookup(tracker),
+        )
         try:
             message = render_variant(variant, turn)
         except MissingValue as missing:
@@ -187,6 +201,23 @@ class ConsoleService:
         entry["text"] = message.get("text")
         entry["buttons"] = message.get("buttons", [])
         return entry
+
+    def _sample_values(self, variant: dict, tracker: dict) -> dict[str, Any]:
+        """What the actions would pass, for the preview: the customer's own values
+        where a placeholder names one (first name, level, last order's), else
+        the placeholder's name in brackets."""
+        names = _placeholders([variant])
+        customer = self.responses.lookup(tracker) if names else None
+        known: dict[str, Any] = {}
+        if customer is not None:
+            known = {"first_name": customer["first_name"],
+                     "membership_level": customer["membership_level"]}  # fmt: skip
+            order = customer.get("last_order")
+            if order:
+                known |= {"order_id": order["id"], "order_summary": order["summary"],
+                          "order_status": order["status"],
+                          "placed_date": order["placed_date"]}  # fmt: skip
+        return {name: known.get(name, f"[{name}]") for name in names}
 
     def _known_response(self, name: str) -> None:
         if self.responses.catalog.variants(name) is None:
@@ -381,7 +412,9 @@ class ConsoleService:
         the export (tests/conversations/console_stories.yml)."""
         if name is not None and (not isinstance(name, str) or not name.strip()):
             raise ConsoleError("bad_name", "A test's name is a non-empty text.")
-        name = (name or f"console {self.now():%Y-%m-%d %H%M} {sender_id[:12]}").strip()
+        name = (
+            name or f"console {self.now():%Y-%m-%d %H%M%S} {sender_id[:12]}"
+        ).strip()
         story = self.reader.story_yaml(sender_id, name)
         if story is None:
             raise ConsoleError(

@@ -325,12 +325,27 @@ class ConsoleStore:
             }
 
     def _undo(self, table: Any, name: str, author: str) -> Revision:
-        """Writes again the version before the newest (the repo's if there was none)."""
-        history = self._history(table, name, 2)
-        if not history:
+        """Steps back one change: each undo goes one version further back, to
+        the repo's own when no change is left to undo."""
+        versions = self._versions(table, name)
+        if not versions:
             raise ConsoleError("nothing_to_undo", f"{name} has no change to undo.")
-        previous = history[1].payload if len(history) > 1 else None
+        previous = versions[-2] if len(versions) > 1 else None
         return self._save(table, name, previous, author, "undo")
+
+    def _versions(self, table: Any, name: str) -> list[Any]:
+        """The versions an undo can still step back through, oldest first: every
+        change pushes one, every undo pops one."""
+        key = getattr(table, _key(table))
+        with self._session() as session:
+            rows = session.scalars(select(table).where(key == name).order_by(table.id))
+            versions: list[Any] = []
+            for row in rows:
+                if row.action == "undo":
+                    versions = versions[:-1]
+                else:
+                    versions.append(getattr(row, _payload(table)))
+            return versions
 
     # Training runs
 

@@ -642,3 +642,29 @@ def test_export_writes_the_changes_into_the_repo_files(developer, repo) -> None:
     assert "    - howdy partner\n" in (repo / "bot" / "data" / "nlu.yml").read_text()
     stories = (repo / "tests" / "conversations" / "console_stories.yml").read_text()
     assert "story: from the console" in stories
+
+
+def test_each_undo_steps_one_version_further_back(lead) -> None:
+    path = "/console/api/responses/utter_goodbye"
+    default = lead.get(path).json()["variants"]
+    for text in ("A", "B", "C"):
+        lead.put(path, json={"variants": [{"text": text}]})
+
+    steps = [lead.post(f"{path}/undo").json()["variants"] for _ in range(3)]
+
+    assert steps == [[{"text": "B"}], [{"text": "A"}], default]
+    assert lead.post(f"{path}/undo").status_code == 409
+
+
+def test_the_preview_fills_the_actions_values_from_the_customer(lead) -> None:
+    variants = [{"text": "Hi {first_name}, about {order_id} and {ticket_id}."}]
+
+    rendered = lead.post(
+        "/console/api/preview",
+        json={"name": "utter_greet_customer", "variants": variants,
+              "customer_id": "cminh730"},
+    ).json()["rendered"][0]  # fmt: skip
+
+    assert rendered["text"].startswith("Hi Crystal, about ")
+    assert rendered["text"].endswith(" and [ticket_id].")
+    assert "[order_id]" not in rendered["text"]
