@@ -192,7 +192,8 @@ class ConsoleService:
         except MissingValue as missing:
             entry["fell_back"] = True
             entry["problem"] = (
-                f"A value is missing for this customer ({missing}); another variant or the default is sent instead."
+                f"A value is missing for this customer ({missing}); another "
+                "variant, or the default, is sent instead."
             )
             return entry
         except TemplateProblem as problem:

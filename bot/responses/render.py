@@ -3,11 +3,12 @@
 Which variants may be sent: those for this channel (or for none) whose
 conditions hold on the conversation's slots; the most specific group first
 (matching condition and channel, then channel, then condition, then
-neither), in the order Rasa's own filter uses. Inside a group the order is random, but variants
-that use the customer's profile go first, so a signed-in customer gets the
-personal wording when there is one. A variant whose values are missing is
-skipped for the next; when none of the edited variants can be filled, the
-response's domain.yml variants are tried; the answer says it `fell_back`.
+neither), in the order Rasa's own filter uses. Inside a group the order is
+random, but variants that use the customer's profile go first, so a
+signed-in customer gets the personal wording when there is one. A variant
+whose values are missing is skipped for the next; when none of the edited
+variants can be filled, the response's domain.yml variants are tried; the
+answer says it `fell_back`.
 """
 
 from __future__ import annotations

@@ -58,7 +58,8 @@ def test_a_personal_edit_uses_the_customers_profile_and_falls_back_for_a_guest(
     live_stack, console
 ) -> None:
     edit = [
-        {"text": "I'm a bot, {{ customer.first_name }}, at your {{ customer.membership_level }} service."},
+        {"text": "I'm a bot, {{ customer.first_name }}, at your "
+                 "{{ customer.membership_level }} service."},
         {"text": "I'm a bot, at your service."},
     ]  # fmt: skip
     console.put("/console/api/responses/utter_iamabot", json={"variants": edit})

@@ -115,8 +115,9 @@ def test_an_edit_is_used_on_the_next_request(nlg, console_store) -> None:
 def test_profile_values_come_from_the_verified_token_only(nlg, console_store) -> None:
     variants = [
         {
-            "text": "Bye {{ customer.first_name }}, our {{ customer.membership_level }} member!"
-        },
+            "text": "Bye {{ customer.first_name }}, our "
+            "{{ customer.membership_level }} member!"
+        },  # fmt: skip
         {"text": "Bye!"},
     ]
     console_store.save_response("utter_goodbye", variants, "ada")

@@ -1,0 +1,80 @@
+"""The console page in Chromium against the real stack: a lead signs in,
+edits a response, and the chat page shows the new wording in its next reply.
+
+Needs the test session's own stack (it adds a console user to its database),
+so CONCIERGE_PAGE_URL is not used here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_support import DESKTOP, PHONE, WAIT_MS
+
+from bot.console.auth import hash_password
+from bot.console.store import ConsoleStore
+from profiles.engine import make_engine
+from tests.live_stack import LiveStack
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a browser console password"
+WORDING = "I'm the shop's assistant bot, edited in the console."
+
+
+@pytest.fixture(scope="module")
+def lead_user(live_stack: LiveStack) -> str:
+    engine = make_engine(live_stack.store_settings.database_url)
+    try:
+        store = ConsoleStore(engine)
+        if store.password_hash("browser-lead") is None:
+            store.add_user("browser-lead", hash_password(PASSWORD), "lead")
+    finally:
+        engine.dispose()
+    return "browser-lead"
+
+
+def test_an_edit_on_the_console_page_is_in_the_chat_pages_next_reply(
+    browser, live_stack: LiveStack, lead_user: str, screenshot_dir: Path
+) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        console = context.new_page()
+        console.goto(f"{live_stack.page_url}/console")
+        console.fill("#login-username", lead_user)
+        console.fill("#login-password", PASSWORD)
+        console.click("#login-button")
+        console.wait_for_selector("#who-username", state="visible", timeout=WAIT_MS)
+        assert console.is_hidden("#tab-training")  # a lead's console
+
+        console.fill("#response-query", "utter_iamabot")
+        choice = console.locator("#response-list button[data-name='utter_iamabot']")
+        choice.click(timeout=WAIT_MS)
+        text = console.locator("#variant-list textarea").first
+        text.fill(WORDING)
+        console.click("#response-save")
+        console.wait_for_selector(
+            "#response-history li", state="visible", timeout=WAIT_MS
+        )
+        console.screenshot(path=str(screenshot_dir / "console-response-1280.png"))
+
+        chat = context.new_page()
+        chat.set_viewport_size(PHONE)
+        chat.goto(live_stack.page_url)
+        chat.click("#guest-button")
+        chat.fill("#message-input", "are you a bot?")
+        chat.press("#message-input", "Enter")
+        reply = chat.locator(".msg.bot .bubble", has_text=WORDING)
+        reply.wait_for(timeout=WAIT_MS)
+
+        console.on("dialog", lambda dialog: dialog.accept())  # "Reset ...?"
+        console.click("#response-reset")
+        console.wait_for_selector(
+            "#response-history li:has-text('Reset to default')", timeout=WAIT_MS
+        )
+        assert live_stack.chat("are you a bot?", sender="after-reset").count(
+            "Northwind Threads' virtual assistant"
+        )
+    finally:
+        context.close()
