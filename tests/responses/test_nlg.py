@@ -117,7 +117,7 @@ def test_profile_values_come_from_the_verified_token_only(nlg, console_store) ->
         {
             "text": "Bye {{ customer.first_name }}, our "
             "{{ customer.membership_level }} member!"
-        },  # fmt: skip
+        },
         {"text": "Bye!"},
     ]
     console_store.save_response("utter_goodbye", variants, "ada")
