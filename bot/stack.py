@@ -102,6 +102,9 @@ class Process:
             self.popen.wait()
 
 
+SECRET_ENV = ("CONCIERGE_NLG_TOKEN", "CONCIERGE_RASA_API_TOKEN")
+
+
 def loopback(host: str) -> str:
     """The address to reach a server of this stack listening on `host`."""
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
@@ -134,8 +137,12 @@ class Stack:
     processes: list[Process] = field(default_factory=list)
     # Fresh each run: what Rasa shows the NLG endpoint, what the console shows
     # Rasa's HTTP API when it loads a model it trained.
-    nlg_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    rasa_api_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    nlg_token: str = field(
+        default_factory=lambda: secrets.token_urlsafe(32), repr=False
+    )
+    rasa_api_token: str = field(
+        default_factory=lambda: secrets.token_urlsafe(32), repr=False
+    )
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ) | dict(self.extra_env)
@@ -161,19 +168,22 @@ class Stack:
         env = self._env()
         log_dir = Path(env.get("CONCIERGE_LOG_DIR", s.var_dir / "log"))
         origins = [f"http://localhost:{s.web_port}", f"http://127.0.0.1:{s.web_port}"]
+        # The action server needs neither token.
+        action_env = {k: v for k, v in env.items() if k not in SECRET_ENV}
         actions = Process(
             "action server",
             [str(s.python), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(s.actions_port), "--endpoints", "bot/endpoints.yml"],
+             "--port", str(s.actions_port)],
             f"http://127.0.0.1:{s.actions_port}/health",
             log_dir / "actions.log",
-            env,
+            action_env,
         )  # fmt: skip
+        # bot.rasa_run adds --enable-api and the token from the environment
         rasa = Process(
             "dialogue engine",
-            [str(s.rasa), "run", "--model", str(self.model),
+            [str(s.rasa.with_name("python")), "-m", "bot.rasa_run",
+             "run", "--model", str(self.model),
              "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-             "--enable-api", "--auth-token", self.rasa_api_token,
              "--interface", s.host, "--port", str(s.rasa_port), "--cors", *origins],
             f"http://127.0.0.1:{s.rasa_port}/",
             log_dir / "rasa.log",

@@ -279,6 +279,8 @@ class IntentRevision(Base):
     intent: Mapped[str] = mapped_column(String(100))
     examples: Mapped[list[str] | None] = mapped_column(JSON)
     action: Mapped[str] = mapped_column(String(16))
+    # the same for both intents of a move, so that undo takes back both
+    batch: Mapped[str | None] = mapped_column(String(32))
     author: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

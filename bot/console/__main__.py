@@ -18,6 +18,7 @@ import sys
 
 from bot.console.auth import WeakPassword, hash_password
 from bot.console.store import ConsoleError, ConsoleStore
+from bot.settings import StackSettings
 from profiles.config import StoreSettings
 from profiles.store import ProfileStore
 
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace, store: ConsoleStore) -> int:
     role = "developer" if admin else args.role
     user = store.add_user(args.username, hashed, role, is_admin=admin)
     kind = "Administrator" if admin else f"User ({role})"
-    print(f"{kind} {user.username} created. Sign in at http://localhost:8080/console")
+    page = StackSettings.from_env().page_url
+    print(f"{kind} {user.username} created. Sign in at {page}/console")
     return 0
 
 

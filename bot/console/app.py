@@ -24,7 +24,7 @@ from starlette.routing import Route
 from bot.console.auth import SignInGuard, spend_a_check, verify_password
 from bot.console.service import ConsoleService
 from bot.console.store import ConsoleError, SignedIn
-from bot.responses.nlg import BadNlgRequest, ResponseService
+from bot.responses.nlg import LAST_RESORT, BadNlgRequest, ResponseService
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,14 @@ Handler = Callable[[Request, SignedIn], Awaitable[Response]]
 
 
 def console_routes(
-    service: ConsoleService, *, secure_cookie: bool = False
+    service: ConsoleService,
+    *,
+    secure_cookie: bool = False,
+    origins: tuple[str, ...] = (),
 ) -> list[Route]:
-    api = ConsoleApi(service, secure_cookie)
+    """The page and its API. `origins` are origins besides the request's own
+    that the browser may name (the public https one behind a TLS proxy)."""
+    api = ConsoleApi(service, secure_cookie, origins)
     get, post, put = ["GET"], ["POST"], ["PUT"]
     routes = [
         ("/me", api.me, get, None),
@@ -103,15 +108,21 @@ def nlg_route(responses: ResponseService, token: str) -> Route:
             message = await run_in_threadpool(responses.generate, body)
         except BadNlgRequest as error:
             return _error(400, "bad_request", str(error))
+        except Exception:  # the boundary: the customer still gets a reply
+            logger.exception("A response could not be rendered")
+            message = {"text": LAST_RESORT}
         return JSONResponse(message)
 
     return Route("/nlg", nlg, methods=["POST"])
 
 
 class ConsoleApi:
-    def __init__(self, service: ConsoleService, secure_cookie: bool) -> None:
+    def __init__(
+        self, service: ConsoleService, secure_cookie: bool, origins: tuple[str, ...]
+    ) -> None:
         self.service = service
         self._secure_cookie = secure_cookie
+        self._origins = origins
         self._guard = SignInGuard()
 
     # The frame every API call runs in
@@ -126,7 +137,7 @@ class ConsoleApi:
             if signed_in is None:
                 return _error(401, "login_required", "Please sign in to the console.")
             if request.method not in SAFE_METHODS:
-                problem = _csrf_problem(request, signed_in)
+                problem = _csrf_problem(request, signed_in, self._origins)
                 if problem is not None:
                     return problem
             if need == "developer" and not signed_in.user.is_developer:
@@ -153,8 +164,8 @@ class ConsoleApi:
     # Signing in and out
 
     async def login(self, request: Request) -> Response:
-        if not _same_origin(request):
-            return _error(403, "csrf", "Sign in from the console's own page.")
+        if not _same_origin(request, self._origins):
+            return _error(403, "origin", "Sign in from the console's own page.")
         body, problem = await _json(request)
         if problem is not None:
             return problem
@@ -162,7 +173,7 @@ class ConsoleApi:
         if not isinstance(username, str) or not isinstance(password, str):
             return _error(400, "missing_field", "Send a username and a password.")
         client = request.client.host if request.client else "unknown"
-        if self._guard.blocked(username, client):
+        if not self._guard.attempt(username, client):
             return _error(
                 429, "too_many_attempts", "Too many failed sign-ins; wait 15 minutes."
             )
@@ -173,7 +184,6 @@ class ConsoleApi:
             verify_password, password, found[1]
         )
         if not ok:
-            self._guard.failed(username, client)
             logger.info("Console sign-in refused")
             return _error(401, "bad_login", "That username and password do not match.")
         self._guard.succeeded(username, client)
@@ -336,10 +346,22 @@ class ConsoleApi:
 
 
 CONFLICTS = frozenset(
-    {"nothing_to_undo", "training_running", "user_exists", "test_exists"}
+    {
+        "nothing_to_undo",
+        "undo_conflict",
+        "training_running",
+        "user_exists",
+        "test_exists",
+    }
 )
 MISSING = frozenset(
-    {"unknown_response", "unknown_intent", "unknown_conversation", "no_run"}
+    {
+        "unknown_response",
+        "unknown_intent",
+        "unknown_conversation",
+        "no_run",
+        "unknown_customer",
+    }
 )
 
 
@@ -353,9 +375,11 @@ def _me(signed_in: SignedIn) -> dict[str, Any]:
     }
 
 
-def _csrf_problem(request: Request, signed_in: SignedIn) -> Response | None:
+def _csrf_problem(
+    request: Request, signed_in: SignedIn, origins: tuple[str, ...]
+) -> Response | None:
     sent = request.headers.get("x-csrf-token", "")
-    if not _same_origin(request) or not hmac.compare_digest(
+    if not _same_origin(request, origins) or not hmac.compare_digest(
         sent.encode(), signed_in.csrf_token.encode()
     ):
         logger.info("Console request refused: CSRF token or origin")
@@ -363,13 +387,13 @@ def _csrf_problem(request: Request, signed_in: SignedIn) -> Response | None:
     return None
 
 
-def _same_origin(request: Request) -> bool:
+def _same_origin(request: Request, origins: tuple[str, ...]) -> bool:
     """False when the browser says the request came from another site."""
     origin = request.headers.get("origin")
     if origin is None:
         return True
     own = f"{request.url.scheme}://{request.url.netloc}"
-    return origin == own
+    return origin == own or origin in origins
 
 
 async def _json(

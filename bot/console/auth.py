@@ -82,28 +82,34 @@ def spend_a_check(password: str) -> None:
 
 class SignInGuard:
     """Refuses sign-in for a while after MAX_FAILURES failures of one username or
-    one client address within FAILURE_WINDOW_S."""
+    one client address within FAILURE_WINDOW_S.
+
+    Each attempt counts as a failure from the moment it starts, under the lock,
+    so attempts sent at once cannot all pass the check before any fails; a
+    success takes its own count back.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def blocked(self, username: str, client: str) -> bool:
+    def attempt(self, username: str, client: str) -> bool:
+        """False while blocked; otherwise the attempt is counted, and True."""
         with self._lock:
-            return any(
-                len(self._recent(key)) >= MAX_FAILURES
-                for key in _keys(username, client)
-            )
-
-    def failed(self, username: str, client: str) -> None:
-        with self._lock:
-            for key in _keys(username, client):
+            keys = _keys(username, client)
+            if any(len(self._recent(key)) >= MAX_FAILURES for key in keys):
+                return False
+            for key in keys:
                 self._recent(key).append(self._clock())
+            return True
 
     def succeeded(self, username: str, client: str) -> None:
         with self._lock:
-            self._failures.pop(f"user:{username.strip().lower()}", None)
+            user_key, client_key = _keys(username, client)
+            self._failures.pop(user_key, None)
+            if self._failures.get(client_key):
+                self._failures[client_key].pop()
 
     def _recent(self, key: str) -> deque[float]:
         times = self._failures[key]

@@ -50,7 +50,6 @@ class ConsoleService:
         profiles: Any,  # profiles.store.ProfileStore
         secret: bytes,
         *,
-        intents: Any = None,
         conversations: Any = None,
         training: Any = None,
         root: Path = REPO_ROOT,
@@ -60,7 +59,6 @@ class ConsoleService:
         self.responses = responses
         self.profiles = profiles
         self._secret = secret
-        self.intent_data = intents
         self.reader = conversations
         self.training = training
         self.root = root
@@ -148,7 +146,8 @@ class ConsoleService:
         customer_id = body.get("customer_id")
         token = None
         if isinstance(customer_id, str) and customer_id:
-            if self.profiles.customer(customer_id) is None:
+            demo = self.profiles.demo_customers(limit=DEMO_CUSTOMERS)
+            if customer_id not in {customer.id for customer in demo}:
                 raise ConsoleError(
                     "unknown_customer", "There is no such demo customer."
                 )

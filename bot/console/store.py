@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -101,6 +102,9 @@ class ConsoleStore:
         # Views are built inside the unit of work; nothing is read after commit.
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
+        # Undo reads the history and writes a step back: one at a time in this
+        # process, so two clicks cannot both step back from the same version.
+        self._writing = threading.Lock()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -139,13 +143,6 @@ class ConsoleStore:
             rows = session.scalars(select(ConsoleUser).order_by(ConsoleUser.username))
             return [_user(row) for row in rows if row.disabled_at is None]
 
-    def has_admin(self) -> bool:
-        with self._session() as session:
-            query = select(func.count()).where(
-                ConsoleUser.is_admin.is_(True), ConsoleUser.disabled_at.is_(None)
-            )
-            return session.scalar(query) > 0
-
     def password_hash(self, username: str) -> tuple[User, str] | None:
         """The active user of that name and their stored hash, if there is one."""
         with self._session() as session:
@@ -162,7 +159,9 @@ class ConsoleStore:
         """A new password; every session of the user ends."""
         with self._session() as session:
             row = session.scalar(
-                select(ConsoleUser).where(ConsoleUser.username == username.lower())
+                select(ConsoleUser).where(
+                    ConsoleUser.username == username.strip().lower()
+                )
             )
             if row is None:
                 raise ConsoleError("no_user", f"There is no user {username}.")
@@ -174,7 +173,9 @@ class ConsoleStore:
     def disable_user(self, username: str) -> None:
         with self._session() as session:
             row = session.scalar(
-                select(ConsoleUser).where(ConsoleUser.username == username.lower())
+                select(ConsoleUser).where(
+                    ConsoleUser.username == username.strip().lower()
+                )
             )
             if row is None:
                 raise ConsoleError("no_user", f"There is no user {username}.")
@@ -247,10 +248,14 @@ class ConsoleStore:
         """The newest revision of every response ever edited, by name."""
         return self._current(ResponseRevision)
 
-    def responses_version(self) -> int:
-        """The newest response revision id: changes whenever a response does."""
+    def responses_version(self) -> tuple[int, int]:
+        """(count, newest id) of the response revisions: changes whenever a
+        response does, also when PostgreSQL commits a lower id after a higher."""
         with self._session() as session:
-            return session.scalar(select(func.max(ResponseRevision.id))) or 0
+            count, newest = session.execute(
+                select(func.count(), func.max(ResponseRevision.id))
+            ).one()
+            return count, newest or 0
 
     def undo_response(self, name: str, author: str) -> Revision:
         return self._undo(ResponseRevision, name, author)
@@ -277,8 +282,10 @@ class ConsoleStore:
         lists: tuple[list[str], list[str]],
         author: str,
     ) -> None:
-        """Both intents' new lists in one unit of work, so a move is never half done."""
-        with self._session() as session:
+        """Both intents' new lists in one unit of work, so a move is never half
+        done; they share a batch, so an undo takes back both."""
+        batch = secrets.token_hex(8)
+        with self._writing, self._session() as session:
             now = self._clock()
             for name, examples in ((source, lists[0]), (target, lists[1])):
                 session.add(
@@ -288,6 +295,7 @@ class ConsoleStore:
                         action="move",
                         author=author,
                         created_at=now,
+                        batch=batch,
                     )
                 )
 
@@ -326,26 +334,53 @@ class ConsoleStore:
 
     def _undo(self, table: Any, name: str, author: str) -> Revision:
         """Steps back one change: each undo goes one version further back, to
-        the repo's own when no change is left to undo."""
-        versions = self._versions(table, name)
-        if not versions:
-            raise ConsoleError("nothing_to_undo", f"{name} has no change to undo.")
-        previous = versions[-2] if len(versions) > 1 else None
-        return self._save(table, name, previous, author, "undo")
+        the repo's own when no change is left to undo. Undoing one intent of a
+        move undoes the other too, unless it has changed since (refused)."""
+        with self._writing, self._session() as session:
+            stack = self._stack(session, table, name)
+            if not stack:
+                raise ConsoleError("nothing_to_undo", f"{name} has no change to undo.")
+            names = [name] + self._partners(session, table, name, stack[-1])
+            now = self._clock()
+            for each in names:
+                rows = stack if each == name else self._stack(session, table, each)
+                previous = getattr(rows[-2], _payload(table)) if len(rows) > 1 else None
+                row = table(**{_key(table): each, _payload(table): previous},
+                            action="undo", author=author, created_at=now)  # fmt: skip
+                session.add(row)
+                if each == name:
+                    undone = row
+            session.flush()
+            return _revision(table, undone)
 
-    def _versions(self, table: Any, name: str) -> list[Any]:
-        """The versions an undo can still step back through, oldest first: every
-        change pushes one, every undo pops one."""
+    def _stack(self, session: Session, table: Any, name: str) -> list[Any]:
+        """The changes an undo can still step back through, oldest first: every
+        change pushes its row, every undo pops one."""
         key = getattr(table, _key(table))
-        with self._session() as session:
-            rows = session.scalars(select(table).where(key == name).order_by(table.id))
-            versions: list[Any] = []
-            for row in rows:
-                if row.action == "undo":
-                    versions = versions[:-1]
-                else:
-                    versions.append(getattr(row, _payload(table)))
-            return versions
+        stack: list[Any] = []
+        for row in session.scalars(select(table).where(key == name).order_by(table.id)):
+            if row.action == "undo":
+                stack = stack[:-1]
+            else:
+                stack.append(row)
+        return stack
+
+    def _partners(self, session: Session, table: Any, name: str, top: Any) -> list[str]:
+        """The other intents of the move `top` belongs to, if it is one."""
+        batch = getattr(top, "batch", None)
+        if batch is None:
+            return []
+        others = session.scalars(
+            select(table).where(table.batch == batch, table.intent != name)
+        ).all()
+        for other in others:
+            latest = self._stack(session, table, other.intent)
+            if not latest or latest[-1].id != other.id:
+                raise ConsoleError(
+                    "undo_conflict",
+                    f"{other.intent} changed after the move; undo there first.",
+                )
+        return [other.intent for other in others]
 
     # Training runs
 

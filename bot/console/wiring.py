@@ -6,6 +6,9 @@ Read once at start from the environment:
   new one each run); unset, /nlg refuses every request.
 - CONCIERGE_CONSOLE_SECURE_COOKIE: "true" marks the session cookie Secure even
   when the request looks like plain http (behind a TLS-terminating proxy).
+- CONCIERGE_CONSOLE_ORIGIN: the console's public origin(s), comma-separated
+  (https://support.example.com), when a proxy in front changes scheme or host;
+  the browser's Origin header must be the request's own or one of these.
 - CONCIERGE_RASA_API_TOKEN: the token of the dialogue engine's HTTP API, used
   to load a model the console trained.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,15 +41,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 NLG_TOKEN_ENV = "CONCIERGE_NLG_TOKEN"
 SECURE_COOKIE_ENV = "CONCIERGE_CONSOLE_SECURE_COOKIE"
 RASA_API_TOKEN_ENV = "CONCIERGE_RASA_API_TOKEN"
+ORIGIN_ENV = "CONCIERGE_CONSOLE_ORIGIN"
 
 
 @dataclass(frozen=True)
 class ConsoleSettings:
     root: Path = REPO_ROOT
-    nlg_token: str = ""
+    nlg_token: str = field(default="", repr=False)
     secure_cookie: bool = False
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_api_token: str = ""
+    rasa_api_token: str = field(default="", repr=False)
+    origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ConsoleSettings:
@@ -62,6 +67,11 @@ class ConsoleSettings:
             secure_cookie=secure in ("true", "1"),
             rasa_url=f"http://127.0.0.1:{port}",
             rasa_api_token=env.get(RASA_API_TOKEN_ENV, "").strip(),
+            origins=tuple(
+                o.strip().rstrip("/")
+                for o in env.get(ORIGIN_ENV, "").split(",")
+                if o.strip()
+            ),
         )
 
 
@@ -108,5 +118,7 @@ def build_console(
     )
     return service, [
         nlg_route(responses, settings.nlg_token),
-        *console_routes(service, secure_cookie=settings.secure_cookie),
+        *console_routes(
+            service, secure_cookie=settings.secure_cookie, origins=settings.origins
+        ),
     ]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.responses.templates import TemplateProblem, compile_template
 
@@ -34,7 +35,7 @@ Variant = dict[str, Any]
 class EditSource(Protocol):
     """What the catalogue reads of bot.console.store.ConsoleStore."""
 
-    def responses_version(self) -> int: ...
+    def responses_version(self) -> tuple[int, int]: ...
 
     def current_responses(self) -> Mapping[str, Any]: ...
 
@@ -59,7 +60,7 @@ class ResponseCatalog:
         self._defaults = read_domain_responses(domain_path)
         self._edits = edits
         self._lock = threading.Lock()
-        self._version = -1
+        self._version: Any = None
         self._merged: dict[str, list[Variant]] = {}
         self._edited: dict[str, Any] = {}
 
@@ -80,17 +81,24 @@ class ResponseCatalog:
         return copy.deepcopy(merged), dict(edited)
 
     def _refresh(self) -> tuple[dict[str, list[Variant]], dict[str, Any]]:
-        version = self._edits.responses_version()
-        with self._lock:
-            if version != self._version:
-                current = self._edits.current_responses()
-                edited = {n: r for n, r in current.items() if r.payload is not None}
-                self._merged = self._defaults | {
-                    n: r.payload for n, r in edited.items()
-                }
-                self._edited, self._version = edited, version
-                logger.info("Responses at version %d (%d edited)", version, len(edited))
-            return self._merged, self._edited
+        try:
+            version = self._edits.responses_version()
+            with self._lock:
+                return self._merge(version)
+        except SQLAlchemyError:
+            logger.warning("Response edits unreadable; using the last ones read")
+            with self._lock:
+                return self._merged or self._defaults, self._edited
+
+    def _merge(self, version: Any) -> tuple[dict[str, list[Variant]], dict[str, Any]]:
+        """Under the lock: the merged responses, read again if `version` moved."""
+        if version != self._version:
+            current = self._edits.current_responses()
+            edited = {n: r for n, r in current.items() if r.payload is not None}
+            self._merged = self._defaults | {n: r.payload for n, r in edited.items()}
+            self._edited, self._version = edited, version
+            logger.info("Responses at version %s (%d edited)", version, len(edited))
+        return self._merged, self._edited
 
 
 def check_variants(variants: Any) -> tuple[list[Variant], list[dict[str, Any]]]:

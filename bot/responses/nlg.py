@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.responses.catalog import ResponseCatalog
 from bot.responses.render import Rendered, Turn, render_response
 
@@ -44,19 +46,28 @@ class ResponseService:
             channel=channel,
             slots=_slots(tracker),
             arguments=arguments,
-            customer=lambda: self.lookup(tracker),
+            customer=lambda: self._customer(tracker),
         )
         rendered = self.render(name, turn)
         logger.info(
-            "Response %s (variant %s%s) in %.1f ms",
+            "Response %s (variant %s, %d skipped%s) in %.1f ms",
             name,
             rendered.variant if rendered else "-",
-            ", fell back" if rendered and rendered.fell_back else "",
+            rendered.skipped if rendered else 0,
+            ", domain.yml's" if rendered and rendered.from_defaults else "",
             (time.perf_counter() - started) * 1000,
         )
         if rendered is None:
             return {"text": self._error_text(turn)}
         return rendered.message
+
+    def _customer(self, tracker: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The customer's values; on a database error, none (as for a guest)."""
+        try:
+            return self.lookup(tracker)
+        except SQLAlchemyError:
+            logger.warning("Profile lookup failed; rendering without the profile")
+            return None
 
     def render(self, name: str, turn: Turn) -> Rendered | None:
         variants = self.catalog.variants(name)

@@ -7,8 +7,8 @@ neither), in the order Rasa's own filter uses. Inside a group the order is
 random, but variants that use the customer's profile go first, so a
 signed-in customer gets the personal wording when there is one. A variant
 whose values are missing is skipped for the next; when none of the edited
-variants can be filled, the response's domain.yml variants are tried; the
-answer says it `fell_back`.
+variants can be filled, the response's domain.yml variants are tried
+(`from_defaults`).
 """
 
 from __future__ import annotations
@@ -61,9 +61,13 @@ class Turn:
 
 @dataclass(frozen=True)
 class Rendered:
+    """The message, which variant it came from, and how many were skipped for a
+    missing value first; `from_defaults` when domain.yml's variants were used
+    because none of the edited ones could be filled."""
+
     message: dict[str, Any]  # Rasa's NLG answer: text, buttons, image, custom...
     variant: int | None  # index in the list it came from
-    fell_back: bool
+    skipped: int
     from_defaults: bool = False
 
 
@@ -81,7 +85,8 @@ def render_response(
     if defaults and list(defaults) != list(variants):
         rendered = _first_that_fills(defaults, turn, rng)
         if rendered is not None:
-            return Rendered(rendered.message, rendered.variant, True, True)
+            skipped = rendered.skipped + len(variants)
+            return Rendered(rendered.message, rendered.variant, skipped, True)
     return None
 
 
@@ -126,7 +131,7 @@ def uses_customer(variant: Variant) -> bool:
 def _first_that_fills(
     variants: Sequence[Variant], turn: Turn, rng: random.Random
 ) -> Rendered | None:
-    skipped = False
+    skipped = 0
     for group in _groups(variants, turn):
         rng.shuffle(group)
         group.sort(key=lambda index: not uses_customer(variants[index]))
@@ -135,11 +140,11 @@ def _first_that_fills(
                 message = render_variant(variants[index], turn)
             except MissingValue as missing:
                 logger.debug("Variant %d skipped: %s", index, missing)
-                skipped = True
+                skipped += 1
                 continue
             except TemplateProblem as problem:
                 logger.warning("Variant %d cannot be used: %s", index, problem)
-                skipped = True
+                skipped += 1
                 continue
             return Rendered(message, index, skipped)
     return None

@@ -28,10 +28,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_TEMPLATE_CHARS = 4000
 MAX_OUTPUT_CHARS = 8000
+# None of them makes its output longer than its input and its arguments, so
+# the output stays near the template's size plus the values filled in.
 ALLOWED_FILTERS = frozenset(
     {"capitalize", "default", "first", "last", "length", "lower", "round",
-     "string", "title", "trim", "truncate", "upper", "int", "join"}
+     "string", "title", "trim", "truncate", "upper", "int"}
 )  # fmt: skip
+MAX_NODES = 400  # a response's template is small; anything bigger is refused
+MAX_DEPTH = 30
 # The node types a template may hold (nodes.Template and plain text included).
 ALLOWED_NODES = (
     nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const,
@@ -82,8 +86,13 @@ class Compiled:
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
+    # Not optimized: the optimizer folds constant expressions while compiling,
+    # which would run a template's work before the checks below have seen it.
     environment = ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        optimized=False,
     )
     environment.filters = {
         name: f for name, f in environment.filters.items() if name in ALLOWED_FILTERS
@@ -115,9 +124,11 @@ def _compile(source: str) -> Compiled:
     jinja_source = _JINJA_OR_RASA.sub(translate, source)
     try:
         tree = _ENVIRONMENT.parse(jinja_source)
+        _check_nodes(tree)
     except TemplateSyntaxError as error:
         raise TemplateProblem(f"line {error.lineno}: {error.message}") from None
-    _check_nodes(tree)
+    except RecursionError:
+        raise TemplateProblem("is nested too deeply") from None
     return Compiled(
         source,
         _ENVIRONMENT.from_string(tree),
@@ -127,7 +138,12 @@ def _compile(source: str) -> Compiled:
 
 
 def _check_nodes(tree: nodes.Template) -> None:
-    for node in tree.find_all(nodes.Node):
+    if _depth(tree) > MAX_DEPTH:
+        raise TemplateProblem(f"is nested more than {MAX_DEPTH} levels deep")
+    found = list(tree.find_all(nodes.Node))
+    if len(found) > MAX_NODES:
+        raise TemplateProblem(f"has more than {MAX_NODES} parts")
+    for node in found:
         if not isinstance(node, ALLOWED_NODES):
             raise TemplateProblem(
                 f"{type(node).__name__.lower()} is not allowed in a response"
@@ -146,3 +162,11 @@ def _check_nodes(tree: nodes.Template) -> None:
             node.name.startswith("_") or node.name in JINJA_SPECIAL_NAMES
         ):
             raise TemplateProblem(f"{node.name!r} cannot be looked up")
+
+
+def _depth(node: nodes.Node, limit: int = MAX_DEPTH + 1) -> int:
+    """How deep the tree goes, counted no further than `limit`."""
+    children = list(node.iter_child_nodes())
+    if not children or limit <= 1:
+        return 1
+    return 1 + max(_depth(child, limit - 1) for child in children)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from starlette.datastructures import MutableHeaders
@@ -25,11 +26,21 @@ CONTENT_SECURITY_DIRECTIVES = (
 CONTENT_SECURITY_POLICY = "; ".join(CONTENT_SECURITY_DIRECTIVES)
 
 
+# A conversation's id is the sender id a channel chose, which may be anything
+# a client sent: the access log shows where it was, not what it was.
+_CONVERSATION_PATH = re.compile(r"^(/console/api/conversations/)[^/]+")
+
+
+def logged_path(path: str) -> str:
+    return _CONVERSATION_PATH.sub(r"\1{id}", path)
+
+
 class AccessLogMiddleware:
     """Log one INFO line per HTTP request: method, path, status and duration.
 
     The query string is left out, so nothing a client puts there reaches the
-    log; paths of this server carry no personal data.
+    log; paths of this server carry no personal data, once a conversation's
+    id is masked.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -54,8 +65,9 @@ class AccessLogMiddleware:
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             logger.info(
-                "%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed_ms
-            )
+                "%s %s %d %.1fms", scope["method"], logged_path(scope["path"]),
+                status, elapsed_ms,
+            )  # fmt: skip
 
 
 class SecurityHeadersMiddleware:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -668,3 +669,72 @@ def test_the_preview_fills_the_actions_values_from_the_customer(lead) -> None:
     assert rendered["text"].startswith("Hi Crystal, about ")
     assert rendered["text"].endswith(" and [ticket_id].")
     assert "[order_id]" not in rendered["text"]
+
+
+def test_undoing_a_move_takes_the_example_back_from_both_intents(lead) -> None:
+    lead.post(
+        "/console/api/intents/move",
+        json={"example": "hiya", "from": "greet", "to": "thanks"},
+    )
+
+    undone = lead.post("/console/api/intents/greet/undo")
+
+    assert undone.status_code == 200
+    assert "hiya" in intent(lead, "greet")["examples"]
+    assert "hiya" not in intent(lead, "thanks")["examples"]
+
+
+def test_a_move_whose_other_intent_changed_since_cannot_be_half_undone(lead) -> None:
+    lead.post(
+        "/console/api/intents/move",
+        json={"example": "hiya", "from": "greet", "to": "thanks"},
+    )
+    thanks = [*intent(lead, "thanks")["examples"], "cheers, you legend"]
+    lead.put("/console/api/intents/thanks", json={"examples": thanks})
+
+    refused = lead.post("/console/api/intents/greet/undo")
+
+    assert refused.status_code == 409
+    assert "thanks changed after the move" in refused.json()["message"]
+    assert "hiya" not in intent(lead, "greet")["examples"]
+
+
+def test_the_preview_is_for_demo_customers_only(lead, seeded_profiles) -> None:
+    demo = {c.id for c in seeded_profiles.demo_customers(limit=50)}
+    with seeded_profiles.session() as session:
+        from profiles.models import Customer
+
+        others = session.scalars(select(Customer.id)).all()
+    outsider = next(c for c in others if c not in demo)
+
+    answer = lead.post(
+        "/console/api/preview",
+        json={"name": "utter_goodbye", "variants": [{"text": "x"}],
+              "customer_id": outsider},
+    )  # fmt: skip
+
+    assert answer.status_code == 404
+
+
+def test_a_configured_public_origin_may_sign_in_and_change(service) -> None:
+    public = "https://support.example.com"
+    app = Starlette(routes=console_routes(service, origins=(public,)))
+    client = TestClient(app, base_url=BASE)
+
+    login = client.post(
+        "/console/api/login",
+        json={"username": "lee", "password": PASSWORD},
+        headers={"Origin": public},
+    )
+    csrf = {"Origin": public, "X-CSRF-Token": login.json()["csrf_token"]}
+    reset = client.post("/console/api/responses/utter_goodbye/reset", headers=csrf)
+
+    assert login.status_code == 200 and reset.status_code == 200
+
+
+def test_conversation_ids_are_masked_in_the_access_log() -> None:
+    from bot.web.middleware import logged_path
+
+    assert logged_path("/console/api/conversations/ana@x.com/test") == (
+        "/console/api/conversations/{id}/test"
+    )

@@ -214,3 +214,40 @@ for answer in json.load(sys.stdin):
     assert NLG.validate_response(answer)
 print("valid")
 """
+
+
+def test_a_database_error_in_the_profile_lookup_answers_as_for_a_guest(
+    response_service, console_store
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def broken(tracker):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    response_service.lookup = broken
+    variants = [{"text": "Bye {{ customer.first_name }}!"}, {"text": "Bye!"}]
+    console_store.save_response("utter_goodbye", variants, "ada")
+    client = TestClient(
+        Starlette(routes=[nlg_route(response_service, TOKEN)]),
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+
+    answer = client.post("/nlg", json=body("utter_goodbye", token_for("cminh730")))
+
+    assert answer.json() == {"text": "Bye!"}
+
+
+def test_an_unexpected_error_still_gives_the_customer_a_reply(response_service) -> None:
+    def broken(body):
+        raise RuntimeError("boom")
+
+    response_service.generate = broken
+    client = TestClient(
+        Starlette(routes=[nlg_route(response_service, TOKEN)]),
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+
+    answer = client.post("/nlg", json=body("utter_goodbye"))
+
+    assert answer.status_code == 200
+    assert answer.json()["text"].startswith("Sorry, something went wrong")

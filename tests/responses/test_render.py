@@ -32,7 +32,7 @@ def test_a_guest_gets_the_plain_variant_never_a_broken_sentence() -> None:
     rendered = render_response(variants, Turn(customer=lambda: None))
 
     assert rendered.message == {"text": "Hi there!"}
-    assert rendered.fell_back
+    assert rendered.skipped == 1 and not rendered.from_defaults
 
 
 def test_with_no_variant_that_fills_the_domain_default_is_sent() -> None:
@@ -42,7 +42,7 @@ def test_with_no_variant_that_fills_the_domain_default_is_sent() -> None:
     rendered = render_response(edited, Turn(customer=lambda: CRYSTAL), defaults)
 
     assert rendered.message == {"text": "How can I help you today?"}
-    assert rendered.from_defaults and rendered.fell_back
+    assert rendered.from_defaults and rendered.skipped == 1
 
 
 def test_nothing_at_all_when_no_variant_anywhere_fills() -> None:

@@ -55,7 +55,9 @@ def upgrade() -> None:
         op.f("ix_console_sessions_user_id"), "console_sessions", ["user_id"]
     )
     revisions("response_revisions", "response", "variants")
-    revisions("intent_revisions", "intent", "examples")
+    revisions(
+        "intent_revisions", "intent", "examples", sa.Column("batch", sa.String(32))
+    )
     op.create_table(
         "training_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -79,7 +81,7 @@ def upgrade() -> None:
     )
 
 
-def revisions(table: str, key: str, payload: str) -> None:
+def revisions(table: str, key: str, payload: str, *extra: sa.Column) -> None:
     op.create_table(
         table,
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,6 +90,7 @@ def revisions(table: str, key: str, payload: str) -> None:
         sa.Column("action", sa.String(16), nullable=False),
         sa.Column("author", sa.String(64), nullable=False),
         timestamp("created_at"),
+        *extra,
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f(f"ix_{table}_{key}_id"), table, [key, "id"])
