@@ -4,6 +4,7 @@
     add-user NAME       a lead (--role lead, the default) or a developer
     set-password NAME   a new password; the user's sessions end
     disable-user NAME   no more sign-ins; the user's sessions end
+    enable-user NAME    sign-ins again, with the password the user had
     users               who can sign in
 
 The password is asked for twice, or read from the first line of standard
@@ -46,6 +47,10 @@ def run(args: argparse.Namespace, store: ConsoleStore) -> int:
         store.disable_user(args.username)
         print(f"{args.username} can no longer sign in.")
         return 0
+    if args.command == "enable-user":
+        store.enable_user(args.username)
+        print(f"{args.username} can sign in again.")
+        return 0
     hashed = hash_password(read_password(args.password_stdin))
     if args.command == "set-password":
         store.set_password(args.username, hashed)
@@ -83,6 +88,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                 "--role", choices=("lead", "developer"), default="lead"
             )
     commands.add_parser("disable-user").add_argument("username")
+    commands.add_parser("enable-user").add_argument("username")
     commands.add_parser("users")
     return parser.parse_args(argv)
 

@@ -231,8 +231,9 @@ class ConsoleApi:
         if problem is not None:
             return problem
         name = request.path_params["name"]
+        base = body.get("base_revision", ...)  # ... : the caller sent no base
         result = await run_in_threadpool(
-            self.service.save_response, name, body.get("variants"), signed_in.user
+            self.service.save_response, name, body.get("variants"), signed_in.user, base
         )
         if "problems" in result:
             return JSONResponse({"error": "invalid", **result}, status_code=422)
@@ -349,6 +350,7 @@ CONFLICTS = frozenset(
     {
         "nothing_to_undo",
         "undo_conflict",
+        "edit_conflict",
         "training_running",
         "user_exists",
         "test_exists",

@@ -21,7 +21,10 @@ from collections.abc import Callable
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 256
-MAX_FAILURES = 5  # per username or client within the window, then a pause
+MAX_FAILURES = 5  # per username within the window, then a pause
+# per client address: higher, since people behind one address (an office, a
+# proxy) would otherwise lock each other out
+MAX_CLIENT_FAILURES = 20
 FAILURE_WINDOW_S = 15 * 60
 
 
@@ -81,8 +84,8 @@ def spend_a_check(password: str) -> None:
 
 
 class SignInGuard:
-    """Refuses sign-in for a while after MAX_FAILURES failures of one username or
-    one client address within FAILURE_WINDOW_S.
+    """Refuses sign-in for a while after MAX_FAILURES failures of one username,
+    or MAX_CLIENT_FAILURES from one client address, within FAILURE_WINDOW_S.
 
     Each attempt counts as a failure from the moment it starts, under the lock,
     so attempts sent at once cannot all pass the check before any fails; a
@@ -98,7 +101,10 @@ class SignInGuard:
         """False while blocked; otherwise the attempt is counted, and True."""
         with self._lock:
             keys = _keys(username, client)
-            if any(len(self._recent(key)) >= MAX_FAILURES for key in keys):
+            limits = (MAX_FAILURES, MAX_CLIENT_FAILURES)
+            if any(
+                len(self._recent(k)) >= n for k, n in zip(keys, limits, strict=True)
+            ):
                 return False
             for key in keys:
                 self._recent(key).append(self._clock())

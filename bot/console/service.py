@@ -19,7 +19,7 @@ from bot.console.store import ConsoleError, ConsoleStore, Revision, User
 from bot.console.training import TrainingBusy, edits_hash, validate_data
 from bot.responses.catalog import check_variants
 from bot.responses.nlg import ResponseService
-from bot.responses.profile import demo_tracker
+from bot.responses.profile import PROFILE_FIELDS, demo_tracker
 from bot.responses.render import Turn, render_variant
 from bot.responses.templates import MissingValue, TemplateProblem, compile_template
 from bot.training import fingerprint
@@ -31,15 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
 DEMO_CUSTOMERS = 50
 PREVIEW_TOKEN_TTL = timedelta(minutes=5)
-# What `customer.*` holds in a template (bot.responses.profile.customer_values)
-PROFILE_VALUES = [
-    "customer.first_name",
-    "customer.membership_level",
-    "customer.last_order.id",
-    "customer.last_order.summary",
-    "customer.last_order.status",
-    "customer.last_order.placed_date",
-]
+MAX_TEST_NAME = 200  # the column's size
 
 
 class ConsoleService:
@@ -116,12 +108,24 @@ class ConsoleService:
             "default_variants": defaults,
             "edited": name in edited,
             "placeholders": _placeholders(defaults),
-            "profile_values": PROFILE_VALUES,
+            "profile_values": list(PROFILE_FIELDS),
             "history": [_history_entry(r) for r in self.store.response_history(name)],
         }
 
-    def save_response(self, name: str, variants: Any, user: User) -> dict[str, Any]:
+    def save_response(
+        self, name: str, variants: Any, user: User, base: Any = ...
+    ) -> dict[str, Any]:
+        """Saves the variants; with `base` (the newest revision id the editor
+        saw, None for none), refuses if someone saved the response since."""
         self._known_response(name)
+        if base is not ...:
+            newest = self.store.response_history(name, 1)
+            if base != (newest[0].id if newest else None):
+                raise ConsoleError(
+                    "edit_conflict",
+                    f"{name} was changed by {newest[0].author if newest else 'someone'}"
+                    " since you opened it; open it again to see that change.",
+                )
         cleaned, problems = check_variants(variants)
         if problems:
             return {"problems": problems}
@@ -410,8 +414,12 @@ class ConsoleService:
     def make_test(self, sender_id: str, name: Any, user: User) -> dict[str, Any]:
         """The latest session of a conversation as a conversation test, saved for
         the export (tests/conversations/console_stories.yml)."""
-        if name is not None and (not isinstance(name, str) or not name.strip()):
-            raise ConsoleError("bad_name", "A test's name is a non-empty text.")
+        if name is not None and (
+            not isinstance(name, str) or not 0 < len(name.strip()) <= MAX_TEST_NAME
+        ):
+            raise ConsoleError(
+                "bad_name", f"A test's name is 1 to {MAX_TEST_NAME} characters."
+            )
         name = (
             name or f"console {self.now():%Y-%m-%d %H%M%S} {sender_id[:12]}"
         ).strip()
@@ -453,13 +461,16 @@ class ConsoleService:
             raise ConsoleError(
                 "missing_field", "Send a username, a password and a role."
             )
+        is_admin = body.get("is_admin", False)
+        if not isinstance(is_admin, bool):
+            raise ConsoleError("bad_field", "is_admin is true or false.")
+        if is_admin and role != "developer":
+            raise ConsoleError("bad_role", "An administrator is a developer.")
         try:
             hashed = hash_password(password)
         except WeakPassword as weak:
             raise ConsoleError("weak_password", str(weak)) from None
-        user = self.store.add_user(
-            username, hashed, role, is_admin=bool(body.get("is_admin"))
-        )
+        user = self.store.add_user(username, hashed, role, is_admin=is_admin)
         logger.info("Console user %d added by user %d", user.id, by.id)
         return {"username": user.username, "role": user.role, "is_admin": user.is_admin}
 

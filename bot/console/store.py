@@ -135,7 +135,8 @@ class ConsoleStore:
                 return _user(row)
         except IntegrityError:
             raise ConsoleError(
-                "user_exists", f"There is already a user {name}."
+                "user_exists",
+                f"There is already a user {name} (if disabled: enable-user {name}).",
             ) from None
 
     def users(self) -> list[User]:
@@ -169,6 +170,17 @@ class ConsoleStore:
             session.execute(
                 delete(ConsoleSession).where(ConsoleSession.user_id == row.id)
             )
+
+    def enable_user(self, username: str) -> None:
+        with self._session() as session:
+            row = session.scalar(
+                select(ConsoleUser).where(
+                    ConsoleUser.username == username.strip().lower()
+                )
+            )
+            if row is None:
+                raise ConsoleError("no_user", f"There is no user {username}.")
+            row.disabled_at = None
 
     def disable_user(self, username: str) -> None:
         with self._session() as session:

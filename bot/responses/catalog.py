@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import Any, Protocol
 import yaml
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.responses.templates import TemplateProblem, compile_template
+from bot.responses.profile import PROFILE_FIELDS
+from bot.responses.templates import PLACEHOLDERS, TemplateProblem, compile_template
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,9 @@ VARIANT_KEYS = frozenset(
 MAX_VARIANTS = 20
 MAX_BUTTONS = 10
 MAX_BUTTON_CHARS = 500
+# C0 controls but tab and newline, DEL, and the bidirectional overrides, which
+# could make a reply read differently from what a review of domain.yml shows.
+_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 Variant = dict[str, Any]
 
@@ -53,10 +58,13 @@ class ResponseCatalog:
 
     The edits are read again only when their version (the newest revision id)
     has moved, so an edit is live on the next message and an unchanged
-    catalogue costs one small query.
+    catalogue costs one small query; domain.yml is read again when its file
+    changes (an export writes it).
     """
 
     def __init__(self, domain_path: Path, edits: EditSource) -> None:
+        self._domain_path = domain_path
+        self._domain_stamp = domain_path.stat().st_mtime_ns
         self._defaults = read_domain_responses(domain_path)
         self._edits = edits
         self._lock = threading.Lock()
@@ -92,9 +100,18 @@ class ResponseCatalog:
 
     def _merge(self, version: Any) -> tuple[dict[str, list[Variant]], dict[str, Any]]:
         """Under the lock: the merged responses, read again if `version` moved."""
+        stamp = self._domain_path.stat().st_mtime_ns
+        if stamp != self._domain_stamp:  # an export rewrote it: new defaults
+            self._defaults = read_domain_responses(self._domain_path)
+            self._domain_stamp, self._version = stamp, None
         if version != self._version:
             current = self._edits.current_responses()
-            edited = {n: r for n, r in current.items() if r.payload is not None}
+            # an edit that domain.yml now says itself (exported) is no edit
+            edited = {
+                n: r
+                for n, r in current.items()
+                if r.payload is not None and r.payload != self._defaults.get(n)
+            }
             self._merged = self._defaults | {n: r.payload for n, r in edited.items()}
             self._edited, self._version = edited, version
             logger.info("Responses at version %s (%d edited)", version, len(edited))
@@ -177,10 +194,25 @@ def _clean_buttons(buttons: Any, problems: list[str]) -> list[dict[str, str]]:
 
 
 def _check_template(source: str, what: str, problems: list[str]) -> None:
+    """A template must compile and name only values that exist: a misspelt
+    name would otherwise make the variant silently never sent."""
+    if _UNSAFE_CHARACTERS.search(source):
+        problems.append(f"{what}: holds control or text-direction characters")
+        return
     try:
-        compile_template(source)
+        compiled = compile_template(source)
     except TemplateProblem as problem:
         problems.append(f"{what}: {problem}")
+        return
+    unknown = sorted(compiled.names - {"customer", PLACEHOLDERS})
+    if unknown:
+        problems.append(f"{what}: there is no value {', '.join(unknown)}")
+    for path in sorted(compiled.customer_paths):
+        if not any(f"{field}.".startswith(f"{path}.") for field in PROFILE_FIELDS):
+            problems.append(
+                f"{what}: there is no {path}; a profile has "
+                + ", ".join(PROFILE_FIELDS)
+            )
 
 
 def _check_condition(condition: Any, problems: list[str]) -> None:

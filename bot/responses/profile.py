@@ -21,6 +21,15 @@ from profiles.views import CustomerView, OrderView
 logger = logging.getLogger(__name__)
 
 TOKEN_METADATA_KEY = "customer_token"  # as actions.identity reads it
+# What `customer` holds in a template (see customer_values); the console lists them.
+PROFILE_FIELDS = (
+    "customer.first_name",
+    "customer.membership_level",
+    "customer.last_order.id",
+    "customer.last_order.summary",
+    "customer.last_order.status",
+    "customer.last_order.placed_date",
+)
 
 
 class Profiles(Protocol):

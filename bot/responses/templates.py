@@ -66,6 +66,7 @@ class Compiled:
     template: Any  # jinja2.Template
     names: frozenset[str]  # top-level names used: "customer", PLACEHOLDERS, ...
     placeholders: frozenset[str]  # Rasa-style names
+    customer_paths: frozenset[str] = frozenset()  # "customer.last_order.id", ...
 
     @property
     def personal(self) -> bool:
@@ -134,6 +135,7 @@ def _compile(source: str) -> Compiled:
         _ENVIRONMENT.from_string(tree),
         frozenset(meta.find_undeclared_variables(tree)),
         frozenset(rasa_names),
+        frozenset(_customer_paths(tree)),
     )
 
 
@@ -170,3 +172,21 @@ def _depth(node: nodes.Node, limit: int = MAX_DEPTH + 1) -> int:
     if not children or limit <= 1:
         return 1
     return 1 + max(_depth(child, limit - 1) for child in children)
+
+
+def _customer_paths(tree: nodes.Template) -> set[str]:
+    """Every lookup on `customer`, dotted: {"customer.first_name", ...}."""
+    paths = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        parts = []
+        while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            if isinstance(node, nodes.Getattr):
+                parts.append(node.attr)
+            elif isinstance(node.arg, nodes.Const):
+                parts.append(str(node.arg.value))
+            else:
+                parts = []  # a computed key: no path to name
+            node = node.node
+        if parts and isinstance(node, nodes.Name) and node.name == "customer":
+            paths.add(".".join(["customer", *reversed(parts)]))
+    return paths

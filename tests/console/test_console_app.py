@@ -738,3 +738,56 @@ def test_conversation_ids_are_masked_in_the_access_log() -> None:
     assert logged_path("/console/api/conversations/ana@x.com/test") == (
         "/console/api/conversations/{id}/test"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        pytest.param(
+            "Hi {{ customer.frist_name }}", "no customer.frist_name", id="typo"
+        ),
+        pytest.param("Hi {{ custmer.first_name }}", "no value custmer", id="name"),
+        pytest.param("Hi \u202eenoyreve", "text-direction", id="bidi-override"),
+        pytest.param("Hi\x00", "control", id="nul"),
+    ],
+)
+def test_a_template_naming_what_does_not_exist_is_refused(lead, text, says) -> None:
+    answer = lead.put(
+        "/console/api/responses/utter_goodbye", json={"variants": [{"text": text}]}
+    )
+
+    assert answer.status_code == 422
+    assert says in answer.json()["problems"][0]["message"]
+
+
+def test_a_save_over_someone_elses_newer_change_is_refused(app) -> None:
+    path = "/console/api/responses/utter_goodbye"
+    first, second = signed_in(app, "lee"), signed_in(app, "dev")
+    opened = first.get(path).json()
+    second.put(path, json={"variants": [{"text": "Theirs"}], "base_revision": None})
+
+    mine = first.put(
+        path,
+        json={"variants": [{"text": "Mine"}], "base_revision": opened["history"][0]["id"]
+              if opened["history"] else None},
+    )  # fmt: skip
+
+    assert mine.status_code == 409 and "changed by dev" in mine.json()["message"]
+    assert first.get(path).json()["variants"] == [{"text": "Theirs"}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"role": "lead", "is_admin": "false"}, id="string-flag"),
+        pytest.param({"role": "lead", "is_admin": True}, id="lead-admin"),
+    ],
+)
+def test_admin_rights_are_given_only_plainly_and_to_developers(app, body) -> None:
+    admin = signed_in(app, "ada")
+
+    answer = admin.post(
+        "/console/api/users", json={"username": "someone", "password": PASSWORD, **body}
+    )
+
+    assert answer.status_code == 422

@@ -280,14 +280,14 @@ export class IntentsView {
     if (this.dirty && !confirmDiscard(name)) return;
     await busy(byId("intent-undo"), `Undoing the last change to ${name}`, async () => {
       try {
-        const answer = await api("POST", `/intents/${segment(name)}/undo`);
-        if (answer && Array.isArray(answer.examples)) this.merge([answer]);
-        else await this.refresh();
+        await api("POST", `/intents/${segment(name)}/undo`);
+        // An undo may take a move back in another intent too: read them all.
+        await this.refresh();
         this.load(this.intents.find((entry) => entry.name === name));
         announce(`${name}: the previous examples are back.`);
       } catch (error) {
         if (error.status !== 409) throw error;
-        announce(`${name} has no earlier version to go back to.`);
+        announce(error.body?.message || `${name} has no earlier version to go back to.`);
       }
     });
   }

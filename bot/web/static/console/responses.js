@@ -450,7 +450,13 @@ export class ResponsesView {
     byId("response-problems").hidden = true;
     try {
       const variants = normalVariants(this.draft);
-      const detail = await api("PUT", `/responses/${segment(name)}`, { variants });
+      // The newest change this editor saw: the server refuses the save if
+      // someone else saved the response since.
+      const base = this.current.history?.[0]?.id ?? null;
+      const detail = await api("PUT", `/responses/${segment(name)}`, {
+        variants,
+        base_revision: base,
+      });
       this.load(detail);
       announce(`Saved ${name}. The assistant uses it from its next reply.`);
     } catch (error) {
