@@ -147,11 +147,7 @@ class ConsoleStore:
     def password_hash(self, username: str) -> tuple[User, str] | None:
         """The active user of that name and their stored hash, if there is one."""
         with self._session() as session:
-            row = session.scalar(
-                select(ConsoleUser).where(
-                    ConsoleUser.username == username.strip().lower()
-                )
-            )
+            row = _user_named(session, username)
             if row is None or row.disabled_at is not None:
                 return None
             return _user(row), row.password_hash
@@ -159,42 +155,20 @@ class ConsoleStore:
     def set_password(self, username: str, password_hash: str) -> None:
         """A new password; every session of the user ends."""
         with self._session() as session:
-            row = session.scalar(
-                select(ConsoleUser).where(
-                    ConsoleUser.username == username.strip().lower()
-                )
-            )
-            if row is None:
-                raise ConsoleError("no_user", f"There is no user {username}.")
+            row = _existing_user(session, username)
             row.password_hash = password_hash
-            session.execute(
-                delete(ConsoleSession).where(ConsoleSession.user_id == row.id)
-            )
+            _end_sessions(session, row)
 
     def enable_user(self, username: str) -> None:
         with self._session() as session:
-            row = session.scalar(
-                select(ConsoleUser).where(
-                    ConsoleUser.username == username.strip().lower()
-                )
-            )
-            if row is None:
-                raise ConsoleError("no_user", f"There is no user {username}.")
-            row.disabled_at = None
+            _existing_user(session, username).disabled_at = None
 
     def disable_user(self, username: str) -> None:
+        """No more sign-ins; every session of the user ends."""
         with self._session() as session:
-            row = session.scalar(
-                select(ConsoleUser).where(
-                    ConsoleUser.username == username.strip().lower()
-                )
-            )
-            if row is None:
-                raise ConsoleError("no_user", f"There is no user {username}.")
+            row = _existing_user(session, username)
             row.disabled_at = self._clock()
-            session.execute(
-                delete(ConsoleSession).where(ConsoleSession.user_id == row.id)
-            )
+            _end_sessions(session, row)
 
     # Sessions
 
@@ -486,6 +460,22 @@ class ConsoleStore:
                 select(ConversationTest).order_by(ConversationTest.id)
             )
             return [(row.name, row.story) for row in rows]
+
+
+def _user_named(session: Session, username: str) -> ConsoleUser | None:
+    name = username.strip().lower()
+    return session.scalar(select(ConsoleUser).where(ConsoleUser.username == name))
+
+
+def _existing_user(session: Session, username: str) -> ConsoleUser:
+    row = _user_named(session, username)
+    if row is None:
+        raise ConsoleError("no_user", f"There is no user {username}.")
+    return row
+
+
+def _end_sessions(session: Session, user: ConsoleUser) -> None:
+    session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
 
 
 def _key(table: Any) -> str:

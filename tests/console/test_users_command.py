@@ -55,3 +55,16 @@ def test_a_disabled_user_can_be_enabled_again(users, monkeypatch, capsys):
 
     assert run(monkeypatch, "enable-user", "lee") == 0
     assert users.password_hash("lee") is not None
+
+
+def test_a_new_password_ends_the_users_sessions(users, monkeypatch):
+    run(monkeypatch, "add-user", "lee")
+    user, _ = users.password_hash("lee")
+    token, _ = users.open_session(user)
+
+    assert (
+        run(monkeypatch, "set-password", "lee", password="another long password") == 0
+    )
+
+    assert users.session_of(token) is None
+    assert verify_password("another long password", users.password_hash("lee")[1])
