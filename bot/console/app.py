@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.console.auth import SignInGuard, spend_a_check, verify_password
-from bot.console.service import ConsoleService
+from bot.console.service import NOT_CHECKED, ConsoleService
 from bot.console.store import ConsoleError, SignedIn
 from bot.responses.nlg import LAST_RESORT, BadNlgRequest, ResponseService
 
@@ -231,7 +231,7 @@ class ConsoleApi:
         if problem is not None:
             return problem
         name = request.path_params["name"]
-        base = body.get("base_revision", ...)  # ... : the caller sent no base
+        base = body.get("base_revision", NOT_CHECKED)
         result = await run_in_threadpool(
             self.service.save_response, name, body.get("variants"), signed_in.user, base
         )

@@ -32,6 +32,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 DEMO_CUSTOMERS = 50
 PREVIEW_TOKEN_TTL = timedelta(minutes=5)
 MAX_TEST_NAME = 200  # the column's size
+NOT_CHECKED = object()  # a save that names no base revision is not checked
 
 
 class ConsoleService:
@@ -113,12 +114,12 @@ class ConsoleService:
         }
 
     def save_response(
-        self, name: str, variants: Any, user: User, base: Any = ...
+        self, name: str, variants: Any, user: User, base: Any = NOT_CHECKED
     ) -> dict[str, Any]:
         """Saves the variants; with `base` (the newest revision id the editor
         saw, None for none), refuses if someone saved the response since."""
         self._known_response(name)
-        if base is not ...:
+        if base is not NOT_CHECKED:
             newest = self.store.response_history(name, 1)
             if base != (newest[0].id if newest else None):
                 raise ConsoleError(
