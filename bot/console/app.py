@@ -263,8 +263,9 @@ class ConsoleApi:
         if problem is not None:
             return problem
         name = request.path_params["name"]
+        base = body.get("base_revision", NOT_CHECKED)
         result = await run_in_threadpool(
-            self.service.save_intent, name, body.get("examples"), signed_in.user
+            self.service.save_intent, name, body.get("examples"), signed_in.user, base
         )
         if "problems" in result:
             return JSONResponse({"error": "invalid", **result}, status_code=422)

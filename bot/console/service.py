@@ -252,16 +252,34 @@ class ConsoleService:
         return DomainNames.from_file(self.root / "domain.yml")
 
     def intents(self) -> dict[str, Any]:
+        revisions = self.store.current_intents()
         edited = self.intent_edits()
         return {
             "intents": [
-                {"name": name, "examples": examples, "edited": name in edited}
+                {
+                    "name": name,
+                    "examples": examples,
+                    "edited": name in edited,
+                    "revision": revisions[name].id if name in revisions else None,
+                }
                 for name, examples in sorted(self.current_intents().items())
             ]
         }
 
-    def save_intent(self, name: str, examples: Any, user: User) -> dict[str, Any]:
+    def save_intent(
+        self, name: str, examples: Any, user: User, base: Any = NOT_CHECKED
+    ) -> dict[str, Any]:
+        """Saves the example list; with `base` (the newest revision id the
+        editor saw, None for none), refuses if someone changed the intent since."""
         current = self._known_intent(name)
+        if base is not NOT_CHECKED:
+            newest = self.store.intent_history(name, 1)
+            if base != (newest[0].id if newest else None):
+                raise ConsoleError(
+                    "edit_conflict",
+                    f"{name} was changed by {newest[0].author if newest else 'someone'}"
+                    " since you opened it; open it again to see that change.",
+                )
         if not isinstance(examples, list) or not all(
             isinstance(e, str) for e in examples
         ):
@@ -302,11 +320,13 @@ class ConsoleService:
         return self._intent(name)
 
     def _intent(self, name: str) -> dict[str, Any]:
+        history = self.store.intent_history(name)
         return {
             "name": name,
             "examples": self.current_intents().get(name, []),
             "edited": name in self.intent_edits(),
-            "history": [_history_entry(r) for r in self.store.intent_history(name)],
+            "revision": history[0].id if history else None,
+            "history": [_history_entry(r) for r in history],
         }
 
     def _known_intent(self, name: str) -> dict[str, list[str]]:

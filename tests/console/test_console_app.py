@@ -791,3 +791,23 @@ def test_admin_rights_are_given_only_plainly_and_to_developers(app, body) -> Non
     )
 
     assert answer.status_code == 422
+
+
+def test_an_intent_save_over_someone_elses_newer_change_is_refused(app) -> None:
+    first, second = signed_in(app, "lee"), signed_in(app, "dev")
+    opened = intent(first, "greet")
+    theirs = [*opened["examples"], "good evening to you"]
+    second.put(
+        "/console/api/intents/greet",
+        json={"examples": theirs, "base_revision": opened["revision"]},
+    )
+
+    mine = first.put(
+        "/console/api/intents/greet",
+        json={"examples": [*opened["examples"], "hey you"],
+              "base_revision": opened["revision"]},
+    )  # fmt: skip
+
+    assert opened["revision"] is None
+    assert mine.status_code == 409 and "changed by dev" in mine.json()["message"]
+    assert intent(first, "greet")["examples"] == theirs

@@ -241,7 +241,9 @@ export class IntentsView {
     clearFieldProblems(this.exampleList);
     byId("intent-problems").hidden = true;
     try {
-      const body = { examples: this.draft };
+      // The newest change this editor saw: the server refuses the save if
+      // someone else changed the intent since.
+      const body = { examples: this.draft, base_revision: this.current.revision ?? null };
       const answer = await api("PUT", `/intents/${segment(name)}`, body);
       this.merge([answer]);
       this.load(answer);
