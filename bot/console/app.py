@@ -48,7 +48,7 @@ def console_routes(
     """The page and its API. `origins` are origins besides the request's own
     that the browser may name (the public https one behind a TLS proxy)."""
     api = ConsoleApi(service, secure_cookie, origins)
-    get, post, put = ["GET"], ["POST"], ["PUT"]
+    get, post, put, delete = ["GET"], ["POST"], ["PUT"], ["DELETE"]
     routes = [
         ("/me", api.me, get, None),
         ("/logout", api.logout, post, None),
@@ -70,6 +70,8 @@ def console_routes(
         ("/conversations", api.conversations, get, None),
         ("/conversations/{sender_id}", api.conversation, get, None),
         ("/conversations/{sender_id}/test", api.make_test, post, "developer"),
+        ("/tests", api.made_tests, get, None),
+        ("/tests/{name:path}", api.delete_test, delete, "developer"),
         ("/export", api.export, post, "developer"),
         ("/users", api.users, get, "admin"),
         ("/users", api.add_user, post, "admin"),
@@ -331,6 +333,14 @@ class ConsoleApi:
             self.service.make_test, sender_id, body.get("name"), signed_in.user
         )
 
+    async def made_tests(self, request: Request, signed_in: SignedIn) -> Response:
+        return await self._answer(self.service.made_tests)
+
+    async def delete_test(self, request: Request, signed_in: SignedIn) -> Response:
+        return await self._answer(
+            self.service.delete_test, request.path_params["name"], signed_in.user
+        )
+
     async def export(self, request: Request, signed_in: SignedIn) -> Response:
         return await self._answer(self.service.export, signed_in.user)
 
@@ -364,6 +374,7 @@ MISSING = frozenset(
         "unknown_conversation",
         "no_run",
         "unknown_customer",
+        "unknown_test",
     }
 )
 

@@ -361,6 +361,31 @@ def stories_text(
     return text, appended, skipped
 
 
+def gate_stories(root: Path, tests: ConversationTests) -> tuple[str | None, list[str]]:
+    """The made tests that tests/conversations does not hold yet, as the text of
+    one stories file for a retrain's test stage (None when there are none), and
+    their names. Raises ExportError for a test that is not a valid story."""
+    domain = nlu.DomainNames.from_file(root / DOMAIN_FILE)
+    held = tests_in_repo(root)
+    stories = [
+        parse_story(name, story_yaml, domain)
+        for name, story_yaml in tests
+        if name not in held
+    ]
+    if not stories:
+        return None, []
+    text = STORIES_HEADER + "\n".join(_story_lines(story) for story in stories)
+    return text, [str(story["story"]) for story in stories]
+
+
+def tests_in_repo(root: Path) -> set[str]:
+    """The story names of every file of the repo's conversation tests."""
+    names: set[str] = set()
+    for path in sorted((root / TESTS_DIR).glob("*.y*ml")):
+        names.update(_story_names(path, path.read_text(encoding="utf-8")))
+    return names
+
+
 def parse_story(name: str, story_yaml: str, domain: nlu.DomainNames) -> CommentedMap:
     """One story from its YAML, named `name`, checked as `rasa test core` needs it.
 

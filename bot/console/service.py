@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.console.auth import WeakPassword, hash_password
-from bot.console.export import ExportError, export_changes
+from bot.console.export import (
+    ExportError,
+    export_changes,
+    gate_stories,
+    tests_in_repo,
+)
 from bot.console.nlu import DomainNames, check_examples, read_intents
 from bot.console.store import ConsoleError, ConsoleStore, Revision, User
 from bot.console.training import TrainingBusy, edits_hash, validate_data
@@ -111,6 +116,7 @@ class ConsoleService:
             "placeholders": _placeholders(defaults),
             "profile_values": list(PROFILE_FIELDS),
             "history": [_history_entry(r) for r in self.store.response_history(name)],
+            "undo_steps": self.store.response_undo_steps(name),
         }
 
     def save_response(
@@ -254,6 +260,7 @@ class ConsoleService:
     def intents(self) -> dict[str, Any]:
         revisions = self.store.current_intents()
         edited = self.intent_edits()
+        undo_steps = self.store.intent_undo_steps()
         return {
             "intents": [
                 {
@@ -261,6 +268,7 @@ class ConsoleService:
                     "examples": examples,
                     "edited": name in edited,
                     "revision": revisions[name].id if name in revisions else None,
+                    "undo_steps": undo_steps.get(name, 0),
                 }
                 for name, examples in sorted(self.current_intents().items())
             ]
@@ -327,6 +335,7 @@ class ConsoleService:
             "edited": name in self.intent_edits(),
             "revision": history[0].id if history else None,
             "history": [_history_entry(r) for r in history],
+            "undo_steps": self.store.intent_undo_steps().get(name, 0),
         }
 
     def _known_intent(self, name: str) -> dict[str, list[str]]:
@@ -343,14 +352,28 @@ class ConsoleService:
         return {"ok": ok, "output": output}
 
     def start_training(self, user: User) -> dict[str, Any]:
+        """A retrain of the repo's data with the intent edits, gated by the
+        conversation tests: the repo's and those made here not yet exported."""
         edits = self.intent_edits()
+        try:
+            made_tests, made_names = gate_stories(
+                self.root, self.store.conversation_tests()
+            )
+        except ExportError as error:
+            raise ConsoleError(
+                "bad_test",
+                f"{error} Delete that test under Conversations, then retrain.",
+            ) from None
         basis = {
             "repo_fingerprint": fingerprint(self.root),
             "edits_hash": edits_hash(edits),
+            "made_tests": made_names,
         }
         run_id = self.store.add_training_run(user.username, basis)
         try:
-            run = self.training.start(edits, user.username, run_id=run_id)
+            run = self.training.start(
+                edits, user.username, run_id=run_id, extra_tests=made_tests
+            )
         except TrainingBusy as busy:
             self.store.update_training_run(
                 run_id, "failed", "validate", {"message": str(busy)}, finished=True
@@ -453,6 +476,30 @@ class ConsoleService:
         self.store.add_conversation_test(name, story, user.username)
         logger.info("Conversation test made by console user %d", user.id)
         return {"name": name, "yaml": story}
+
+    def made_tests(self) -> dict[str, Any]:
+        """The tests made here, newest first; `exported` when the repo's
+        conversation tests hold one of that name."""
+        in_repo = tests_in_repo(self.root)
+        return {
+            "tests": [
+                {
+                    "name": test.name,
+                    "author": test.author,
+                    "at": test.created_at.isoformat(),
+                    "yaml": test.story,
+                    "exported": test.name in in_repo,
+                }
+                for test in reversed(self.store.made_tests())
+            ]
+        }
+
+    def delete_test(self, name: str, user: User) -> dict[str, Any]:
+        """Forgets a made test: it leaves the next retrain's tests and export.
+        An exported copy stays in the repo, to be removed there."""
+        self.store.delete_conversation_test(name)
+        logger.info("Conversation test deleted by console user %d", user.id)
+        return self.made_tests()
 
     def _customer_names(self, ids: Any) -> dict[str, dict[str, str]]:
         names = {}

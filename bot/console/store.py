@@ -76,6 +76,16 @@ class Revision:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class MadeTest:
+    """A conversation test made from a conversation in the console."""
+
+    name: str
+    story: str  # the story's YAML
+    author: str
+    created_at: datetime
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -246,6 +256,11 @@ class ConsoleStore:
     def undo_response(self, name: str, author: str) -> Revision:
         return self._undo(ResponseRevision, name, author)
 
+    def response_undo_steps(self, name: str) -> int:
+        """How many changes to the response an undo can still take back."""
+        with self._session() as session:
+            return len(self._stack(session, ResponseRevision, name))
+
     def save_intent(
         self, name: str, examples: list[str] | None, author: str, action: str = "edit"
     ) -> Revision:
@@ -259,6 +274,17 @@ class ConsoleStore:
 
     def undo_intent(self, name: str, author: str) -> Revision:
         return self._undo(IntentRevision, name, author)
+
+    def intent_undo_steps(self) -> dict[str, int]:
+        """Intent -> how many of its changes an undo can still take back."""
+        steps: dict[str, int] = {}
+        with self._session() as session:
+            for row in session.scalars(
+                select(IntentRevision).order_by(IntentRevision.id)
+            ):
+                change = -1 if row.action == "undo" else 1
+                steps[row.intent] = max(steps.get(row.intent, 0) + change, 0)
+        return steps
 
     def move_example(
         self,
@@ -455,11 +481,26 @@ class ConsoleStore:
 
     def conversation_tests(self) -> list[tuple[str, str]]:
         """(name, story YAML) of every test made in the console, oldest first."""
+        return [(test.name, test.story) for test in self.made_tests()]
+
+    def made_tests(self) -> list[MadeTest]:
+        """Every test made in the console, oldest first."""
         with self._session() as session:
             rows = session.scalars(
                 select(ConversationTest).order_by(ConversationTest.id)
             )
-            return [(row.name, row.story) for row in rows]
+            return [
+                MadeTest(row.name, row.story, row.author, row.created_at)
+                for row in rows
+            ]
+
+    def delete_conversation_test(self, name: str) -> None:
+        with self._session() as session:
+            gone = session.execute(
+                delete(ConversationTest).where(ConversationTest.name == name)
+            )
+            if gone.rowcount == 0:
+                raise ConsoleError("unknown_test", f"There is no test named {name!r}.")
 
 
 def _user_named(session: Session, username: str) -> ConsoleUser | None:

@@ -4,7 +4,8 @@ One run at a time, in a background thread. Each stage is a `rasa` command
 (or, to deploy, one request to Rasa's HTTP API) whose output goes to the
 run's log file; a TrainingRun snapshot says where the run is. The running
 model is replaced only when training succeeded and the conversation tests
-(tests/conversations, plus any extra folder the caller passes) all pass.
+(tests/conversations, plus the stories the caller passes: the tests made in
+the console) all pass.
 The caller passes the intent edits; nothing here touches the database.
 """
 
@@ -46,6 +47,7 @@ RECENT_LINES = 2000  # searched for the reason a test failed
 PROGRESS_EVERY_S = 1.0  # on_change at most this often for progress alone
 KILL_GRACE_S = 5.0
 READ_CHUNK = 65536
+KEEP_RUN_FOLDERS = 10  # the newest runs keep their data, results and log
 # What a rasa command inherits from this process: enough to run, no secrets.
 PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "USER")
 RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
@@ -194,10 +196,11 @@ class Retrainer:
         started_by: str,
         *,
         run_id: int | str | None = None,
-        extra_stories: Path | None = None,
+        extra_tests: str | None = None,
     ) -> TrainingRun:
-        """Starts a run with the intent edits merged into bot/data; raises
-        TrainingBusy while another run is going."""
+        """Starts a run with the intent edits merged into bot/data and
+        `extra_tests` (a stories file's text) tested beside tests/conversations;
+        raises TrainingBusy while another run is going."""
         run_id = run_id if run_id is not None else _new_run_id(self._clock())
         if not RUN_ID.fullmatch(str(run_id)):
             raise ValueError(f"a run id is letters, digits, - and _: {run_id!r}")
@@ -217,7 +220,7 @@ class Retrainer:
             )
             self._run, self._busy = run, True
             self._cancel.clear()
-            job = _Job(self, run_dir, dict(intent_edits), extra_stories)
+            job = _Job(self, run_dir, dict(intent_edits), extra_tests)
             self._thread = threading.Thread(
                 target=job.execute, name=f"training-{run_id}", daemon=True
             )
@@ -283,13 +286,13 @@ class _Job:
         retrainer: Retrainer,
         run_dir: Path,
         intent_edits: dict[str, Sequence[str]],
-        extra_stories: Path | None,
+        extra_tests: str | None,
     ) -> None:
         self.retrainer = retrainer
         self.settings = retrainer.settings
         self.run_dir = run_dir
         self.intent_edits = intent_edits
-        self.extra_stories = extra_stories
+        self.extra_tests = extra_tests
         self.tail = _Tail(self.settings.rasa_token)
         self.model: Path | None = None
         self.log: IO[bytes] | None = None
@@ -321,6 +324,7 @@ class _Job:
         if self.run_dir.exists():
             shutil.rmtree(self.run_dir)
         self.run_dir.mkdir(parents=True)
+        _remove_old_run_folders(self.settings.runs_dir, keep=self.run_dir)
         self.log = (self.run_dir / "run.log").open("ab")
         root = self.settings.root
         try:
@@ -334,8 +338,12 @@ class _Job:
         shutil.copytree(
             root / "tests" / "conversations", self.run_dir / "tests" / "conversations"
         )
-        if self.extra_stories is not None:
-            shutil.copytree(self.extra_stories, self.run_dir / "tests" / "extra")
+        if self.extra_tests is not None:
+            extra = self.run_dir / "tests" / "console"
+            extra.mkdir()
+            (extra / "made_in_console.yml").write_text(
+                self.extra_tests, encoding="utf-8"
+            )
 
     def _validate(self) -> None:
         code = self._command(
@@ -563,6 +571,14 @@ class _Job:
         if self.log is not None:
             self.log.write(f"{self.tail.redact(text)}\n".encode())
             self.log.flush()
+
+
+def _remove_old_run_folders(runs_dir: Path, keep: Path) -> None:
+    """All but the KEEP_RUN_FOLDERS newest run folders (`keep` among them)."""
+    folders = [p for p in runs_dir.iterdir() if p.is_dir() and p != keep]
+    folders.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in folders[KEEP_RUN_FOLDERS - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _exit_message(what: str, code: int) -> str:

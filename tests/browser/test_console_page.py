@@ -15,7 +15,7 @@ from browser_support import DESKTOP, PHONE, WAIT_MS
 from bot.console.auth import hash_password
 from bot.console.store import ConsoleStore
 from profiles.engine import make_engine
-from tests.live_stack import LiveStack
+from tests.live_stack import LiveStack, new_sender
 
 pytestmark = pytest.mark.browser
 
@@ -76,5 +76,51 @@ def test_an_edit_on_the_console_page_is_in_the_chat_pages_next_reply(
         assert live_stack.chat("are you a bot?", sender="after-reset").count(
             "Northwind Threads' virtual assistant"
         )
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def developer_user(live_stack: LiveStack) -> str:
+    engine = make_engine(live_stack.store_settings.database_url)
+    try:
+        store = ConsoleStore(engine)
+        if store.password_hash("browser-dev") is None:
+            store.add_user("browser-dev", hash_password(PASSWORD), "developer")
+    finally:
+        engine.dispose()
+    return "browser-dev"
+
+
+def test_a_developer_makes_a_test_from_a_conversation_and_deletes_it(
+    browser, live_stack: LiveStack, developer_user: str, screenshot_dir: Path
+) -> None:
+    sender = new_sender()
+    live_stack.chat("where is my order?", sender=sender)
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        console = context.new_page()
+        console.on("dialog", lambda dialog: dialog.accept())  # "Delete ...?"
+        console.goto(f"{live_stack.page_url}/console")
+        console.fill("#login-username", developer_user)
+        console.fill("#login-password", PASSWORD)
+        console.click("#login-button")
+        console.wait_for_selector("#who-username", state="visible", timeout=WAIT_MS)
+
+        console.click("#tab-conversations")
+        console.locator(f"#conversation-list button[data-id='{sender}']").click(
+            timeout=WAIT_MS
+        )
+        console.fill("#test-name", f"browser {sender}")
+        console.click("#make-test")
+        console.wait_for_selector("#test-result", state="visible", timeout=WAIT_MS)
+
+        console.click("#tab-training")
+        made = console.locator(f"#made-test-list li[data-name='browser {sender}']")
+        made.wait_for(timeout=WAIT_MS)
+        assert "runs at retrain" in made.inner_text()
+        console.screenshot(path=str(screenshot_dir / "console-made-tests-1280.png"))
+        made.get_by_role("button", name=f"Delete the test browser {sender}").click()
+        made.wait_for(state="detached", timeout=WAIT_MS)
     finally:
         context.close()

@@ -32,12 +32,14 @@ class FakeRetrainer:
 
     def __init__(self) -> None:
         self.started: list[tuple[dict, str, int]] = []
+        self.extra_tests: list[str | None] = []
         self.busy = False
 
-    def start(self, edits, started_by, *, run_id=None):
+    def start(self, edits, started_by, *, run_id=None, extra_tests=None):
         if self.busy:
             raise TrainingBusy(run_id)
         self.started.append((dict(edits), started_by, run_id))
+        self.extra_tests.append(extra_tests)
         self.busy = True
         return TrainingRun(
             id=run_id, status="running", stage="validate", progress=0.0,
@@ -135,6 +137,8 @@ API_ROUTES = [
     ("GET", "/console/api/conversations"),
     ("GET", "/console/api/conversations/abc"),
     ("POST", "/console/api/conversations/abc/test"),
+    ("GET", "/console/api/tests"),
+    ("DELETE", "/console/api/tests/a test"),
     ("POST", "/console/api/export"),
     ("GET", "/console/api/users"),
     ("POST", "/console/api/users"),
@@ -144,6 +148,7 @@ DEVELOPER_ONLY = [
     ("POST", "/console/api/validate"),
     ("POST", "/console/api/train"),
     ("POST", "/console/api/conversations/abc/test"),
+    ("DELETE", "/console/api/tests/a test"),
     ("POST", "/console/api/export"),
 ]
 ADMIN_ONLY = [("GET", "/console/api/users"), ("POST", "/console/api/users")]
@@ -157,7 +162,8 @@ def test_the_console_routes_are_all_listed_here(app) -> None:
         if route.path.startswith("/console/api/") and route.path != "/console/api/login"
     }
     listed = {(m, p.replace("/1", "/{run_id:int}").replace("/abc", "/{sender_id}")
-               .replace("/utter_goodbye", "/{name}").replace("/greet", "/{name}"))
+               .replace("/utter_goodbye", "/{name}").replace("/greet", "/{name}")
+               .replace("/a test", "/{name:path}"))
               for m, p in API_ROUTES}  # fmt: skip
 
     assert served == listed
@@ -531,6 +537,115 @@ def test_a_developer_turns_a_conversation_into_a_saved_test(
         f"/console/api/conversations/{HANDOFF}/test", json={"name": "handoff asked"}
     )
     assert again.status_code == 409
+
+
+def test_the_made_tests_are_listed_newest_first_and_one_is_deleted(
+    developer, console_store, repo
+) -> None:
+    for name in ("first/one", "second"):
+        developer.post(
+            f"/console/api/conversations/{HANDOFF}/test", json={"name": name}
+        )
+
+    listed = developer.get("/console/api/tests").json()["tests"]
+    left = developer.delete("/console/api/tests/first%2Fone")
+
+    assert [(t["name"], t["author"], t["exported"]) for t in listed] == [
+        ("second", "dev", False), ("first/one", "dev", False),
+    ]  # fmt: skip
+    assert "story: second" in listed[0]["yaml"]
+    assert left.status_code == 200
+    assert [t["name"] for t in left.json()["tests"]] == ["second"]
+    assert console_store.conversation_tests()[0][0] == "second"
+    assert developer.delete("/console/api/tests/first%2Fone").status_code == 404
+
+
+def test_an_exported_test_is_marked_so(developer) -> None:
+    developer.post(f"/console/api/conversations/{HANDOFF}/test", json={"name": "kept"})
+
+    developer.post("/console/api/export")
+
+    assert developer.get("/console/api/tests").json()["tests"][0]["exported"] is True
+
+
+def test_a_lead_sees_the_made_tests_but_cannot_delete_one(developer, lead) -> None:
+    developer.post(f"/console/api/conversations/{HANDOFF}/test", json={"name": "kept"})
+
+    assert [t["name"] for t in lead.get("/console/api/tests").json()["tests"]] == [
+        "kept"
+    ]
+    assert lead.delete("/console/api/tests/kept").status_code == 403
+    assert developer.delete("/console/api/tests/kept").status_code == 200
+
+
+def test_a_retrain_also_runs_the_made_tests_not_yet_exported(
+    developer, retrainer
+) -> None:
+    developer.post(f"/console/api/conversations/{HANDOFF}/test", json={"name": "mine"})
+
+    run = developer.post("/console/api/train").json()["run"]
+
+    stories = retrainer.extra_tests[0]
+    assert stories.startswith('version: "3.1"')
+    assert "  - story: mine\n" in stories
+    assert "intent: " in stories
+    assert developer.get(f"/console/api/train/{run['id']}").status_code == 200
+
+
+def test_an_exported_test_is_not_run_twice_and_no_tests_means_none(
+    developer, retrainer
+) -> None:
+    developer.post("/console/api/train")
+    retrainer.busy = False
+    developer.post(f"/console/api/conversations/{HANDOFF}/test", json={"name": "mine"})
+    developer.post("/console/api/export")
+
+    developer.post("/console/api/train")
+
+    assert retrainer.extra_tests == [None, None]
+
+
+def test_a_made_test_that_is_no_story_stops_the_retrain_and_says_which(
+    developer, console_store, retrainer
+) -> None:
+    console_store.add_conversation_test("broken", "steps: [1, 2]\n", "dev")
+
+    answer = developer.post("/console/api/train")
+
+    assert answer.status_code == 422
+    assert answer.json()["error"] == "bad_test"
+    assert "broken" in answer.json()["message"]
+    assert retrainer.started == []
+
+
+def test_undo_steps_count_what_an_undo_can_still_take_back(lead) -> None:
+    path = "/console/api/responses/utter_goodbye"
+    assert lead.get(path).json()["undo_steps"] == 0
+    lead.put(path, json={"variants": [{"text": "A"}]})
+    lead.put(path, json={"variants": [{"text": "B"}]})
+    assert lead.get(path).json()["undo_steps"] == 2
+
+    lead.post(f"{path}/undo")
+    lead.post(f"{path}/undo")
+
+    assert lead.get(path).json()["undo_steps"] == 0
+    assert len(lead.get(path).json()["history"]) == 4
+
+
+def test_intents_say_how_many_changes_an_undo_can_take_back(lead) -> None:
+    examples = intent(lead, "greet")["examples"]
+    saved = lead.put(
+        "/console/api/intents/greet",
+        json={"examples": [*examples, "top of the morning"]},
+    )
+    assert saved.json()["undo_steps"] == 1
+    assert intent(lead, "greet")["undo_steps"] == 1
+    assert intent(lead, "goodbye")["undo_steps"] == 0
+
+    undone = lead.post("/console/api/intents/greet/undo").json()
+
+    assert undone["undo_steps"] == 0
+    assert intent(lead, "greet")["undo_steps"] == 0
 
 
 # Intents

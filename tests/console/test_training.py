@@ -270,19 +270,31 @@ def test_the_commands_read_the_merged_data_and_the_conversation_tests(
     ).read_bytes()
 
 
-def test_an_extra_stories_folder_is_tested_too(
-    harness: Harness, tmp_path: Path
-) -> None:
-    extra = tmp_path / "console-tests"
-    extra.mkdir()
-    (extra / "console_stories.yml").write_text("stories: []\n")
+def test_the_tests_made_in_the_console_are_tested_too(harness: Harness) -> None:
     retrainer = harness.plan({})
 
-    retrainer.start({}, "dev", run_id=9, extra_stories=extra)
+    retrainer.start({}, "dev", run_id=9, extra_tests="stories: []\n")
     _finished(retrainer)
 
-    copied = harness.settings.runs_dir / "9" / "tests" / "extra" / "console_stories.yml"
-    assert copied.read_text() == "stories: []\n"
+    tests = harness.settings.runs_dir / "9" / "tests"
+    assert (tests / "console" / "made_in_console.yml").read_text() == "stories: []\n"
+    assert (tests / "conversations" / "test_stories.yml").exists()
+
+
+def test_only_the_newest_run_folders_are_kept(harness: Harness) -> None:
+    runs = harness.settings.runs_dir
+    for number in range(1, training.KEEP_RUN_FOLDERS + 3):
+        (runs / f"old-{number}").mkdir(parents=True)
+        os.utime(runs / f"old-{number}", ns=(number * 10**9, number * 10**9))
+    retrainer = harness.plan({})
+
+    retrainer.start({}, "dev", run_id=99)
+    _finished(retrainer)
+
+    kept = sorted(p.name for p in runs.iterdir())
+    newest_old = [f"old-{n}" for n in range(4, training.KEEP_RUN_FOLDERS + 3)]
+    assert kept == sorted(["99", *newest_old])
+    assert len(kept) == training.KEEP_RUN_FOLDERS
 
 
 def test_progress_rises_through_the_stages(harness: Harness) -> None:

@@ -144,8 +144,8 @@ export class ConversationsView {
       const body = name ? { name } : {};
       const answer = await api("POST", `/conversations/${segment(id)}/test`, body);
       byId("test-result-text").textContent =
-        `Saved as “${answer.name}”. Export writes it to ` +
-        "tests/conversations/console_stories.yml.";
+        `Saved as “${answer.name}”. Every retrain now runs it, and Export ` +
+        "writes it to tests/conversations/console_stories.yml.";
       byId("test-yaml").textContent = answer.yaml || "";
       byId("test-result").hidden = false;
       announce(`Test ${answer.name} saved.`);

@@ -135,6 +135,7 @@ export class IntentsView {
     const dirty = this.dirty;
     byId("intent-dirty").hidden = !dirty;
     byId("intent-save").disabled = !dirty;
+    byId("intent-undo").disabled = !(this.current?.undo_steps > 0);
   }
 
   renderExamples() {

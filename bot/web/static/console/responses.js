@@ -199,8 +199,7 @@ export class ResponsesView {
     byId("response-dirty").hidden = !dirty;
     byId("response-save").disabled = !dirty;
     byId("response-reset").disabled = !this.current.edited && !dirty;
-    const history = this.current.history || [];
-    byId("response-undo").disabled = history.length === 0;
+    byId("response-undo").disabled = !(this.current.undo_steps > 0);
   }
 
   edited() {

@@ -1,9 +1,11 @@
 // The Training tab (developers): validate the data with the console's edits,
 // start a retrain and follow it, polling every second, through its stages to
-// deployed, rejected (a conversation test failed) or failed.
+// deployed, rejected (a conversation test failed) or failed; list the
+// conversation tests made in the console, which every retrain runs, and delete
+// one.
 
 import { api, LoginRequired, segment } from "./api.js";
-import { byId, el, formatDate, timeElement } from "./dom.js";
+import { button, byId, el, formatDate, timeElement } from "./dom.js";
 import { announce, busy, reportError } from "./messages.js";
 
 const POLL_MS = 1000;
@@ -42,7 +44,7 @@ export class TrainingView {
   }
 
   async show() {
-    await this.refreshRuns();
+    await Promise.all([this.refreshRuns(), this.refreshTests()]);
   }
 
   async validate() {
@@ -193,6 +195,55 @@ export class TrainingView {
       return item;
     });
     byId("run-list").replaceChildren(...items);
+  }
+
+  // The tests made here, and deleting one
+
+  async refreshTests() {
+    try {
+      const answer = await api("GET", "/tests");
+      this.renderTests(answer.tests || []);
+    } catch (error) {
+      reportError(error, "Loading the conversation tests");
+    }
+  }
+
+  renderTests(tests) {
+    byId("made-test-empty").hidden = tests.length > 0;
+    const items = tests.map((test) => {
+      const item = el("li", "run-item made-test");
+      item.dataset.name = test.name;
+      const state = test.exported
+        ? el("span", "badge run-deployed", "exported")
+        : el("span", "badge", "runs at retrain");
+      item.append(state, " ", el("strong", "", test.name), ` by ${test.author}, `);
+      item.append(timeElement(test.at));
+      const story = el("details", "made-test-story");
+      story.append(el("summary", "", "Story"), el("pre", "code", test.yaml));
+      const remove = button("Delete", "small danger", () => this.deleteTest(test, remove));
+      remove.setAttribute("aria-label", `Delete the test ${test.name}`);
+      item.append(" ", remove, story);
+      return item;
+    });
+    byId("made-test-list").replaceChildren(...items);
+  }
+
+  async deleteTest(test, control) {
+    const where = test.exported
+      ? " Its exported copy stays in tests/conversations, to be removed in git."
+      : "";
+    if (!window.confirm(`Delete the test ${test.name}?${where}`)) return;
+    await busy(control, `Deleting the test ${test.name}`, async () => {
+      try {
+        const answer = await api("DELETE", `/tests/${segment(test.name)}`);
+        this.renderTests(answer.tests || []);
+        announce(`Test ${test.name} deleted.`);
+      } catch (error) {
+        if (error.status !== 404) throw error;
+        announce(`Test ${test.name} was already deleted.`);
+        await this.refreshTests();
+      }
+    });
   }
 }
 
