@@ -76,6 +76,10 @@ NOT_STORY_ACTIONS = frozenset(
     {"action_listen", "action_session_start", "action_unlikely_intent", "..."}
 )
 TEST_STORIES_VERSION = "3.1"
+# Square brackets the customer typed, written as parentheses: Rasa's stories
+# mark entities with square brackets and have no escape for them, and Rasa's
+# WhitespaceTokenizer drops both kinds alike at the edges of words.
+TYPED_BRACKETS = str.maketrans("[]", "()")
 
 
 @dataclass(frozen=True)
@@ -639,9 +643,10 @@ def _marked(text: str, parse_data: dict[str, Any]) -> str:
     """`text` with entities written as `[text](entity)` or `[text]{...}`.
 
     Entities without a position, or overlapping an earlier one, stay unmarked.
-    TODO: brackets the customer typed, as in "[a](b)", read back as an entity;
-    Rasa's format has no escape for them, so such a story needs a hand edit.
+    Square brackets the customer typed become parentheses (TYPED_BRACKETS),
+    so that "[a](b)" cannot read back as an entity.
     """
+    text = text.translate(TYPED_BRACKETS)
     by_start: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for entity in parse_data.get("entities") or []:
         if isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int):

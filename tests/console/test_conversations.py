@@ -568,7 +568,8 @@ def test_story_text_survives_yaml(conversations_engine, recorded_rasa_events, te
     (story,) = yaml.safe_load(document)["stories"]
 
     assert story["story"] == f"story of {text}".strip()
-    assert story["steps"][0]["user"].strip() == text.strip()
+    typed = text.strip().replace("[", "(").replace("]", ")")  # see TYPED_BRACKETS
+    assert story["steps"][0]["user"].strip() == typed
     assert story["steps"][0]["intent"] == "greet"
 
 
@@ -594,6 +595,31 @@ def test_story_marks_roles_and_shared_spans(conversations_engine, recorded_rasa_
     assert user["user"] == (
         'fly from [Berlin]{"entity": "city", "role": "from"} to '
         '[Rome][{"entity": "city"}, {"entity": "capital", "value": "Roma"}]'
+    )
+
+
+def test_brackets_the_customer_typed_do_not_read_back_as_entities(
+    conversations_engine, recorded_rasa_events
+):
+    rows = copy.deepcopy(rows_of(recorded_rasa_events, STALE_TOKEN))
+    (message,) = [row for row in rows if row["type_name"] == "user"]
+    data = json.loads(message["data"])
+    data["text"] = "is [this](colour) or [that]{x} or [it][y] a Rome [size] shirt"
+    data["parse_data"]["entities"] = [
+        {"entity": "colour", "start": 4, "end": 8, "value": "this"},
+        {"entity": "city", "start": 44, "end": 48, "value": "Rome"},
+        {"entity": "size", "start": 49, "end": 55, "value": "[size]"},
+    ]
+    message["data"] = json.dumps(data)
+    store_rows(conversations_engine, rows)
+    secret = recorded_rasa_events["token_secret"].encode()
+    reader = ConversationReader(conversations_engine, secret)
+
+    (user,) = [s for s in steps_of(reader.story_yaml(STALE_TOKEN, "x")) if "user" in s]
+
+    assert user["user"] == (
+        "is ([this](colour))(colour) or (that){x} or (it)(y) a [Rome](city) "
+        '[(size)]{"entity": "size", "value": "[size]"} shirt'
     )
 
 
