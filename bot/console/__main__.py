@@ -5,7 +5,7 @@
     set-password NAME   a new password; the user's sessions end
     disable-user NAME   no more sign-ins; the user's sessions end
     enable-user NAME    sign-ins again, with the password the user had
-    users               who can sign in
+    users               every user, disabled ones marked
 
 The password is asked for twice, or read from the first line of standard
 input with --password-stdin (for scripts; never put it on the command line).
@@ -39,9 +39,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace, store: ConsoleStore) -> int:
     if args.command == "users":
-        for user in store.users():
+        for account in store.accounts():
+            user = account.user
             admin = ", administrator" if user.is_admin else ""
-            print(f"{user.username} ({user.role}{admin})")
+            disabled = ", disabled" if account.disabled else ""
+            print(f"{user.username} ({user.role}{admin}{disabled})")
         return 0
     if args.command == "disable-user":
         store.disable_user(args.username)

@@ -75,6 +75,9 @@ def console_routes(
         ("/export", api.export, post, "developer"),
         ("/users", api.users, get, "admin"),
         ("/users", api.add_user, post, "admin"),
+        ("/users/{username}/disable", api.disable_user, post, "admin"),
+        ("/users/{username}/enable", api.enable_user, post, "admin"),
+        ("/users/{username}/password", api.set_password, put, "admin"),
     ]
     return [
         Route("/console", api.page, methods=get),
@@ -353,6 +356,27 @@ class ConsoleApi:
             return problem
         return await self._answer(self.service.add_user, body, signed_in.user)
 
+    async def disable_user(self, request: Request, signed_in: SignedIn) -> Response:
+        return await self._answer(
+            self.service.disable_user, request.path_params["username"], signed_in.user
+        )
+
+    async def enable_user(self, request: Request, signed_in: SignedIn) -> Response:
+        return await self._answer(
+            self.service.enable_user, request.path_params["username"], signed_in.user
+        )
+
+    async def set_password(self, request: Request, signed_in: SignedIn) -> Response:
+        body, problem = await _json(request)
+        if problem is not None:
+            return problem
+        return await self._answer(
+            self.service.set_password,
+            request.path_params["username"],
+            body,
+            signed_in.user,
+        )
+
     async def _answer(self, call: Callable[..., Any], *args: Any) -> Response:
         return JSONResponse(await run_in_threadpool(call, *args), headers=NO_STORE)
 
@@ -365,6 +389,7 @@ CONFLICTS = frozenset(
         "training_running",
         "user_exists",
         "test_exists",
+        "own_account",
     }
 )
 MISSING = frozenset(
@@ -375,6 +400,7 @@ MISSING = frozenset(
         "no_run",
         "unknown_customer",
         "unknown_test",
+        "no_user",
     }
 )
 

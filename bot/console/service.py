@@ -514,10 +514,53 @@ class ConsoleService:
     def users(self) -> dict[str, Any]:
         return {
             "users": [
-                {"username": u.username, "role": u.role, "is_admin": u.is_admin}
-                for u in self.store.users()
+                {
+                    "username": a.user.username,
+                    "role": a.user.role,
+                    "is_admin": a.user.is_admin,
+                    "disabled": a.disabled,
+                    "created_at": a.created_at.isoformat(),
+                    "last_login_at": a.last_login_at and a.last_login_at.isoformat(),
+                }
+                for a in self.store.accounts()
             ]
         }
+
+    def disable_user(self, username: str, by: User) -> dict[str, Any]:
+        """No more sign-ins for that user, and their sessions end. An
+        administrator cannot disable themselves, so one active admin is left."""
+        accounts = {a.user.username: a for a in self.store.accounts()}
+        target = accounts.get(username.strip().lower())
+        if target is None:
+            raise ConsoleError("no_user", f"There is no user {username}.")
+        if target.user.id == by.id:
+            raise ConsoleError(
+                "own_account", "You cannot disable yourself; ask another admin."
+            )
+        self.store.disable_user(username)
+        logger.info("Console user %d disabled by user %d", target.user.id, by.id)
+        return self.users()
+
+    def enable_user(self, username: str, by: User) -> dict[str, Any]:
+        self.store.enable_user(username)
+        logger.info("A console user enabled by user %d", by.id)
+        return self.users()
+
+    def set_password(
+        self, username: str, body: dict[str, Any], by: User
+    ) -> dict[str, Any]:
+        """A new password for the user; their sessions end (yours too, if it is
+        your own)."""
+        password = body.get("password")
+        if not isinstance(password, str):
+            raise ConsoleError("missing_field", "Send the new password.")
+        try:
+            hashed = hash_password(password)
+        except WeakPassword as weak:
+            raise ConsoleError("weak_password", str(weak)) from None
+        self.store.set_password(username, hashed)
+        logger.info("A console user's password set by user %d", by.id)
+        return self.users()
 
     def add_user(self, body: dict[str, Any], by: User) -> dict[str, Any]:
         username, password, role = (

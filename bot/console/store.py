@@ -58,6 +58,16 @@ class User:
 
 
 @dataclass(frozen=True)
+class Account:
+    """A user as the Users page lists them, disabled ones included."""
+
+    user: User
+    created_at: datetime
+    last_login_at: datetime | None
+    disabled: bool
+
+
+@dataclass(frozen=True)
 class SignedIn:
     """A live session: who, and the CSRF token its forms must send back."""
 
@@ -153,6 +163,12 @@ class ConsoleStore:
         with self._session() as session:
             rows = session.scalars(select(ConsoleUser).order_by(ConsoleUser.username))
             return [_user(row) for row in rows if row.disabled_at is None]
+
+    def accounts(self) -> list[Account]:
+        """Every user, disabled ones too, by username."""
+        with self._session() as session:
+            rows = session.scalars(select(ConsoleUser).order_by(ConsoleUser.username))
+            return [_account(row) for row in rows]
 
     def password_hash(self, username: str) -> tuple[User, str] | None:
         """The active user of that name and their stored hash, if there is one."""
@@ -540,6 +556,11 @@ def _revision(table: Any, row: Any) -> Revision:
 
 def _user(row: ConsoleUser) -> User:
     return User(row.id, row.username, row.role, bool(row.is_admin))
+
+
+def _account(row: ConsoleUser) -> Account:
+    disabled = row.disabled_at is not None
+    return Account(_user(row), row.created_at, row.last_login_at, disabled)
 
 
 def _run(row: TrainingRun) -> dict[str, Any]:

@@ -124,3 +124,50 @@ def test_a_developer_makes_a_test_from_a_conversation_and_deletes_it(
         made.wait_for(state="detached", timeout=WAIT_MS)
     finally:
         context.close()
+
+
+def test_an_admin_adds_a_user_on_the_users_tab_and_disables_them(
+    browser, live_stack: LiveStack, screenshot_dir: Path
+) -> None:
+    engine = make_engine(live_stack.store_settings.database_url)
+    try:
+        store = ConsoleStore(engine)
+        if store.password_hash("browser-admin") is None:
+            hashed = hash_password(PASSWORD)
+            store.add_user("browser-admin", hashed, "developer", is_admin=True)
+    finally:
+        engine.dispose()
+    newcomer = f"lead-{new_sender()[-8:]}"
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        console = context.new_page()
+        console.on("dialog", lambda dialog: dialog.accept())  # "Disable ...?"
+        console.goto(f"{live_stack.page_url}/console#users")
+        console.fill("#login-username", "browser-admin")
+        console.fill("#login-password", PASSWORD)
+        console.click("#login-button")
+        console.wait_for_selector("#user-rows tr", timeout=WAIT_MS)
+
+        console.fill("#user-name", newcomer)
+        console.fill("#user-password", "short")
+        console.click("#user-add")
+        console.wait_for_selector("#user-problem", state="visible", timeout=WAIT_MS)
+        assert "12" in console.inner_text("#user-problem")
+        console.fill("#user-password", PASSWORD)
+        console.click("#user-add")
+        row = console.locator(f"#user-rows tr[data-username='{newcomer}']")
+        row.wait_for(timeout=WAIT_MS)
+        assert "active" in row.inner_text()
+        mine = console.locator("#user-rows tr[data-username='browser-admin']")
+        assert mine.get_by_role("button", name="Disable browser-admin").is_disabled()
+
+        row.get_by_role("button", name=f"Disable {newcomer}").click()
+        row.locator("text=disabled").wait_for(timeout=WAIT_MS)
+        console.screenshot(path=str(screenshot_dir / "console-users-1280.png"))
+    finally:
+        context.close()
+    engine = make_engine(live_stack.store_settings.database_url)
+    try:
+        assert ConsoleStore(engine).password_hash(newcomer) is None  # disabled
+    finally:
+        engine.dispose()

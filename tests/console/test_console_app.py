@@ -142,6 +142,9 @@ API_ROUTES = [
     ("POST", "/console/api/export"),
     ("GET", "/console/api/users"),
     ("POST", "/console/api/users"),
+    ("POST", "/console/api/users/lee/disable"),
+    ("POST", "/console/api/users/lee/enable"),
+    ("PUT", "/console/api/users/lee/password"),
     ("POST", "/console/api/logout"),
 ]
 DEVELOPER_ONLY = [
@@ -151,7 +154,13 @@ DEVELOPER_ONLY = [
     ("DELETE", "/console/api/tests/a test"),
     ("POST", "/console/api/export"),
 ]
-ADMIN_ONLY = [("GET", "/console/api/users"), ("POST", "/console/api/users")]
+ADMIN_ONLY = [
+    ("GET", "/console/api/users"),
+    ("POST", "/console/api/users"),
+    ("POST", "/console/api/users/lee/disable"),
+    ("POST", "/console/api/users/lee/enable"),
+    ("PUT", "/console/api/users/lee/password"),
+]
 
 
 def test_the_console_routes_are_all_listed_here(app) -> None:
@@ -163,7 +172,7 @@ def test_the_console_routes_are_all_listed_here(app) -> None:
     }
     listed = {(m, p.replace("/1", "/{run_id:int}").replace("/abc", "/{sender_id}")
                .replace("/utter_goodbye", "/{name}").replace("/greet", "/{name}")
-               .replace("/a test", "/{name:path}"))
+               .replace("/a test", "/{name:path}").replace("/lee/", "/{username}/"))
               for m, p in API_ROUTES}  # fmt: skip
 
     assert served == listed
@@ -486,6 +495,67 @@ def test_an_admin_adds_a_lead_who_can_then_sign_in(app) -> None:
 
     assert added.status_code == 200 and added.json()["username"] == "newbie"
     assert signed_in(app, "newbie").get("/console/api/me").json()["role"] == "lead"
+
+
+def test_the_users_are_listed_disabled_ones_too(app) -> None:
+    admin = signed_in(app, "ada")
+    admin.post("/console/api/users/lee/disable")
+
+    users = {u["username"]: u for u in admin.get("/console/api/users").json()["users"]}
+
+    assert sorted(users) == ["ada", "dev", "lee"]
+    assert users["lee"]["disabled"] is True and users["dev"]["disabled"] is False
+    assert users["ada"]["is_admin"] is True and users["ada"]["last_login_at"]
+    assert users["dev"]["last_login_at"] is None
+    assert "password" not in json.dumps(users)
+
+
+def test_a_disabled_user_is_signed_out_and_cannot_sign_in_until_enabled(app) -> None:
+    admin, lead = signed_in(app, "ada"), signed_in(app, "lee")
+
+    assert admin.post("/console/api/users/lee/disable").status_code == 200
+
+    assert lead.get("/console/api/me").status_code == 401
+    refused = TestClient(app, base_url=BASE).post(
+        "/console/api/login",
+        json={"username": "lee", "password": PASSWORD},
+        headers={"Origin": BASE},
+    )
+    assert refused.status_code == 401
+    assert admin.post("/console/api/users/lee/enable").status_code == 200
+    assert signed_in(app, "lee").get("/console/api/me").status_code == 200
+
+
+def test_an_admin_cannot_disable_themselves_but_another_admin_can(app, service) -> None:
+    admin = signed_in(app, "ada")
+
+    own = admin.post("/console/api/users/ada/disable")
+
+    assert (own.status_code, own.json()["error"]) == (409, "own_account")
+    service.store.add_user("bea", hash_password(PASSWORD), "developer", is_admin=True)
+    other = signed_in(app, "bea")
+    assert other.post("/console/api/users/ada/disable").status_code == 200
+    assert admin.get("/console/api/me").status_code == 401
+    assert other.post("/console/api/users/nobody/disable").status_code == 404
+
+
+def test_an_admin_sets_a_password_and_the_old_one_no_longer_works(app) -> None:
+    admin, lead = signed_in(app, "ada"), signed_in(app, "lee")
+    new = "another long enough password"
+
+    weak = admin.put("/console/api/users/lee/password", json={"password": "short"})
+    answer = admin.put("/console/api/users/lee/password", json={"password": new})
+
+    assert weak.status_code == 422
+    assert answer.status_code == 200
+    assert lead.get("/console/api/me").status_code == 401
+    login = {"username": "lee", "password": PASSWORD}
+    fresh = TestClient(app, base_url=BASE)
+    old = fresh.post("/console/api/login", json=login, headers={"Origin": BASE})
+    assert old.status_code == 401
+    login["password"] = new
+    ok = fresh.post("/console/api/login", json=login, headers={"Origin": BASE})
+    assert ok.status_code == 200
 
 
 def test_a_weak_password_is_refused(app) -> None:

@@ -68,3 +68,17 @@ def test_a_new_password_ends_the_users_sessions(users, monkeypatch):
 
     assert users.session_of(token) is None
     assert verify_password("another long password", users.password_hash("lee")[1])
+
+
+def test_users_lists_everyone_and_says_who_is_disabled(users, monkeypatch, capsys):
+    run(monkeypatch, "create-admin", "ada")
+    run(monkeypatch, "add-user", "lee")
+    run(monkeypatch, "disable-user", "lee")
+    capsys.readouterr()
+
+    assert run(monkeypatch, "users") == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "ada (developer, administrator)",
+        "lee (lead, disabled)",
+    ]

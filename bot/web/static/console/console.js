@@ -1,6 +1,7 @@
 // The assistant console: one page over the JSON API under /console/api.
 // Support leads edit responses and intent examples and read conversations;
-// developers also validate, retrain, turn conversations into tests and export.
+// developers also validate, retrain, turn conversations into tests and export;
+// administrators manage the users.
 // This module signs in and out, applies the role and wires the tabs.
 
 import { api, ApiError, LOGIN, LoginRequired, session } from "./api.js";
@@ -12,6 +13,7 @@ import { alertNow, announce, busy, hideNotice } from "./messages.js";
 import { ResponsesView } from "./responses.js";
 import { Tabs } from "./tabs.js";
 import { TrainingView } from "./training.js";
+import { UsersView } from "./users.js";
 
 const NOTE_KEY = "concierge-console-note";
 const ROLE_NAMES = { lead: "Support lead", developer: "Developer" };
@@ -37,6 +39,7 @@ class ConsolePage {
       conversations: new ConversationsView(),
       training: new TrainingView(() => this.unsavedExamplesLeftOut()),
       export: new ExportView(),
+      users: new UsersView(),
     };
     this.tabs = new Tabs((name) => {
       hideNotice();
@@ -86,6 +89,9 @@ class ConsolePage {
     const developer = me.role === "developer";
     for (const node of document.querySelectorAll("[data-developer]")) {
       node.hidden = !developer;
+    }
+    for (const node of document.querySelectorAll("[data-admin]")) {
+      node.hidden = !me.is_admin;
     }
     byId("who-username").textContent = me.username;
     const role = ROLE_NAMES[me.role] || me.role;

@@ -220,7 +220,9 @@ export class TrainingView {
       item.append(timeElement(test.at));
       const story = el("details", "made-test-story");
       story.append(el("summary", "", "Story"), el("pre", "code", test.yaml));
-      const remove = button("Delete", "small danger", () => this.deleteTest(test, remove));
+      const remove = button("Delete", "small danger", () =>
+        this.deleteTest(test, remove),
+      );
       remove.setAttribute("aria-label", `Delete the test ${test.name}`);
       item.append(" ", remove, story);
       return item;
