@@ -30,6 +30,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Float,
+    Index,
     Integer,
     MetaData,
     Row,
@@ -44,6 +45,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from profiles.config import REPO_ROOT
 from profiles.identity import MIN_SECRET_BYTES, InvalidToken, verify_token
@@ -68,6 +70,10 @@ OUTCOMES = ("handoff", "fallback", "resolved", "open")
 OPEN_FOR = timedelta(minutes=30)  # younger than this since the last event: open
 
 MAX_PAGE = 200
+RECENT_BATCH = 500  # events read at a time when walking back from the newest
+# Made on Rasa's events table so the newest page need not group every event;
+# Rasa neither needs nor minds it.
+TIMESTAMP_INDEX = "ix_events_timestamp_console"
 CUSTOMER_SCAN_BATCH = 200  # conversations read at a time for a customer filter
 STREAM_ROWS = 100  # rows fetched at a time when reading message metadata
 
@@ -183,6 +189,7 @@ class ConversationReader:
         self._scan_batch = customer_scan_batch
         self._slots: frozenset[str] | None = None
         self._table_exists = False
+        self._indexed = False
 
     def conversations(
         self,
@@ -195,7 +202,9 @@ class ConversationReader:
         """At most `limit` (1 to MAX_PAGE) summaries, latest activity first.
 
         The database groups, counts and filters by intent and outcome (open or
-        resolved as of `now`, default the current time) and returns one page;
+        resolved as of `now`, default the current time) and returns one page
+        (without a filter, of the conversations found newest first on the
+        timestamp index, so the first page does not group every event);
         only that page's customer messages that carry a token are then read, a
         few rows at a time. A customer filter needs each token verified, so it
         streams the signed-in conversations, `customer_scan_batch` at a time,
@@ -214,8 +223,12 @@ class ConversationReader:
         query = self._summary_query(intent, outcome, customer is not None, open_after)
         if customer is None:
             query = query.limit(limit)
+        unfiltered = customer is None and intent is None and outcome is None
         page: list[ConversationSummary] = []
         with self._engine.connect() as connection:
+            if unfiltered and self._has_timestamp_index():
+                newest = self._newest_senders(connection, limit)
+                query = self._summary_query(None, None, False, open_after, newest)
             result = connection.execute(query.execution_options(yield_per=batch))
             for rows in result.partitions():
                 summaries = self._summaries(connection, rows, open_after)
@@ -294,14 +307,64 @@ class ConversationReader:
                 logger.debug("No %s table yet: no conversations", EVENTS_TABLE)
         return self._table_exists
 
+    def _has_timestamp_index(self) -> bool:
+        """Makes TIMESTAMP_INDEX once if it is missing; False if it cannot be
+        made (then every page groups the whole table)."""
+        if not self._indexed:
+            events = self._events
+            index = Index(TIMESTAMP_INDEX, events.c.timestamp, events.c.id)
+            try:
+                index.create(self._engine, checkfirst=True)
+                self._indexed = True
+            except SQLAlchemyError as error:
+                logger.warning(
+                    "No index %s on %s (%s): listing groups every event",
+                    TIMESTAMP_INDEX, EVENTS_TABLE, type(error).__name__,
+                )  # fmt: skip
+        return self._indexed
+
+    def _newest_senders(self, connection: Connection, count: int) -> list[str]:
+        """The `count` conversations whose last event is newest (ties: sender id
+        order), walking the events back from the newest, RECENT_BATCH at a time.
+
+        A conversation is met first at its last event, so the walk stops once
+        `count` are met and the events at the last one's time are all read.
+        """
+        events = self._events
+        last_at: dict[str, float] = {}
+        boundary: tuple[float, int] | None = None
+        while True:
+            query = (
+                select(events.c.id, events.c.sender_id, events.c.timestamp)
+                .where(events.c.timestamp.is_not(None))
+                .order_by(events.c.timestamp.desc(), events.c.id.desc())
+                .limit(RECENT_BATCH)
+            )
+            if boundary is not None:  # after the last row read: a range on the index
+                at, below = boundary
+                query = query.where(
+                    events.c.timestamp <= at,
+                    or_(events.c.timestamp < at, events.c.id < below),
+                )
+            rows = connection.execute(query).all()
+            for row in rows:
+                if len(last_at) >= count and row.timestamp < min(last_at.values()):
+                    return _first(last_at, count)
+                last_at.setdefault(row.sender_id, row.timestamp)
+            if len(rows) < RECENT_BATCH:
+                return _first(last_at, count)
+            boundary = (rows[-1].timestamp, rows[-1].id)
+
     def _summary_query(
         self,
         intent: str | None,
         outcome: str | None,
         signed_in_only: bool,
         open_after: float,
+        senders: Sequence[str] | None = None,
     ) -> Select[Any]:
-        """Per-conversation figures, newest first; ties in sender id order."""
+        """Per-conversation figures, newest first; ties in sender id order.
+        `senders` limits them to those conversations."""
         events = self._events
         is_user = events.c.type_name == "user"
         grouped = select(
@@ -312,6 +375,8 @@ class ConversationReader:
             func.max(case((self._handoff_event(), 1), else_=0)).label("handoff"),
             func.max(case((self._fallback_event(), 1), else_=0)).label("fallback"),
         ).group_by(events.c.sender_id)
+        if senders is not None:
+            grouped = grouped.where(events.c.sender_id.in_(senders))
         if intent is not None:
             said = select(events.c.sender_id).where(
                 is_user, events.c.intent_name == intent
@@ -467,6 +532,12 @@ class ConversationReader:
 
     def _signed_in_senders(self) -> Select[Any]:
         return select(self._events.c.sender_id).where(self._carries_token())
+
+
+def _first(last_at: dict[str, float], count: int) -> list[str]:
+    """The `count` senders of the newest last events, ties in sender id order."""
+    ranked = sorted(last_at.items(), key=lambda item: (-item[1], item[0]))
+    return [sender for sender, _ in ranked[:count]]
 
 
 def _events_table(metadata: MetaData) -> Table:

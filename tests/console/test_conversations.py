@@ -33,7 +33,8 @@ from sqlalchemy import (
     inspect,
 )
 
-from bot.console.conversations import MAX_PAGE, ConversationReader
+from bot.console import conversations
+from bot.console.conversations import MAX_PAGE, TIMESTAMP_INDEX, ConversationReader
 from profiles.identity import InvalidToken, verify_token
 
 DATA = Path(__file__).parent / "data" / "rasa_events.json"
@@ -346,6 +347,42 @@ def test_pages_agree_with_one_big_page(conversations_engine, recorded_rasa_event
         assert reader.conversations(customer=customer, limit=MAX_PAGE, now=now) == (
             theirs
         )
+
+
+@pytest.mark.parametrize("batch", [1, 5, 500])
+def test_the_newest_page_walked_on_the_index_is_the_grouped_one(
+    conversations_engine, recorded_rasa_events, monkeypatch, batch
+):
+    store_rows(conversations_engine, many_conversations(recorded_rasa_events, 30))
+    secret = recorded_rasa_events["token_secret"].encode()
+    now = datetime.fromisoformat(recorded_rasa_events["read_at"])
+    grouped = ConversationReader(conversations_engine, secret)
+    monkeypatch.setattr(grouped, "_has_timestamp_index", lambda: False)
+    monkeypatch.setattr(conversations, "RECENT_BATCH", batch)
+    walked = ConversationReader(conversations_engine, secret)
+
+    for limit in (1, 2, 3, 25, 179, 180, MAX_PAGE):
+        expected = grouped.conversations(limit=limit, now=now)
+        assert walked.conversations(limit=limit, now=now) == expected, limit
+    indexes = inspect(conversations_engine).get_indexes("events")
+    assert TIMESTAMP_INDEX in {index["name"] for index in indexes}
+
+
+def test_the_newest_page_breaks_a_tie_of_last_events_by_sender_id(
+    conversations_engine, recorded_rasa_events
+):
+    rows = many_conversations(recorded_rasa_events, 2)  # copies 0 and 1 tie
+    store_rows(conversations_engine, rows)
+    secret = recorded_rasa_events["token_secret"].encode()
+    reader = ConversationReader(conversations_engine, secret)
+    newest = max(rows, key=lambda row: row["timestamp"])["sender_id"].rsplit("-", 1)[0]
+
+    page = reader.conversations(limit=1)
+
+    assert [summary.id for summary in page] == [f"{newest}-000"]
+    assert [s.id for s in reader.conversations(limit=2)] == [
+        f"{newest}-000", f"{newest}-001",
+    ]  # fmt: skip
 
 
 def test_a_page_reads_message_data_of_its_own_conversations_only(
