@@ -55,10 +55,12 @@ export class UsersView {
       el("td", "", user.is_admin ? `${role}, admin` : role),
       el("td", "", seen),
       el("td"),
-      el("td", "user-actions"),
+      el("td"),
     ];
     cells[3].append(state);
-    cells[4].append(...this.actions(user));
+    const actions = el("div", "user-actions");
+    actions.append(...this.actions(user));
+    cells[4].append(actions);
     row.append(...cells);
     return row;
   }
