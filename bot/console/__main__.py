@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(args, ConsoleStore(profiles.engine))
     except (ConsoleError, WeakPassword) as error:
         print(f"concierge console: {error}", file=sys.stderr)
+        if getattr(error, "code", None) == "user_exists":
+            print(f"  (enable-user {args.username} if disabled)", file=sys.stderr)
         return 2
     finally:
         profiles.close()

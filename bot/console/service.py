@@ -7,12 +7,14 @@ what they return (plain JSON-ready values). Refusals are ConsoleError.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.console.auth import WeakPassword, hash_password
+from bot.console.conversations import MAX_PAGE
 from bot.console.export import (
     ExportError,
     export_changes,
@@ -20,7 +22,7 @@ from bot.console.export import (
     tests_in_repo,
 )
 from bot.console.nlu import DomainNames, check_examples, read_intents
-from bot.console.store import ConsoleError, ConsoleStore, Revision, User
+from bot.console.store import ConsoleError, ConsoleStore, Revision, User, quoted
 from bot.console.training import TrainingBusy, edits_hash, validate_data
 from bot.responses.catalog import check_variants
 from bot.responses.nlg import ResponseService
@@ -105,7 +107,9 @@ class ConsoleService:
         catalog = self.responses.catalog
         variants = catalog.variants(name)
         if variants is None:
-            raise ConsoleError("unknown_response", f"There is no response {name!r}.")
+            raise ConsoleError(
+                "unknown_response", f"There is no response {quoted(name)}."
+            )
         defaults = catalog.defaults(name) or []
         _, edited = catalog.all()
         return {
@@ -126,13 +130,7 @@ class ConsoleService:
         saw, None for none), refuses if someone saved the response since."""
         self._known_response(name)
         if base is not NOT_CHECKED:
-            newest = self.store.response_history(name, 1)
-            if base != (newest[0].id if newest else None):
-                raise ConsoleError(
-                    "edit_conflict",
-                    f"{name} was changed by {newest[0].author if newest else 'someone'}"
-                    " since you opened it; open it again to see that change.",
-                )
+            _check_base(name, base, self.store.response_history(name, 1))
         cleaned, problems = check_variants(variants)
         if problems:
             return {"problems": problems}
@@ -232,7 +230,9 @@ class ConsoleService:
 
     def _known_response(self, name: str) -> None:
         if self.responses.catalog.variants(name) is None:
-            raise ConsoleError("unknown_response", f"There is no response {name!r}.")
+            raise ConsoleError(
+                "unknown_response", f"There is no response {quoted(name)}."
+            )
 
     # Intents
 
@@ -281,13 +281,7 @@ class ConsoleService:
         editor saw, None for none), refuses if someone changed the intent since."""
         current = self._known_intent(name)
         if base is not NOT_CHECKED:
-            newest = self.store.intent_history(name, 1)
-            if base != (newest[0].id if newest else None):
-                raise ConsoleError(
-                    "edit_conflict",
-                    f"{name} was changed by {newest[0].author if newest else 'someone'}"
-                    " since you opened it; open it again to see that change.",
-                )
+            _check_base(name, base, self.store.intent_history(name, 1))
         if not isinstance(examples, list) or not all(
             isinstance(e, str) for e in examples
         ):
@@ -341,7 +335,7 @@ class ConsoleService:
     def _known_intent(self, name: str) -> dict[str, list[str]]:
         current = self.current_intents()
         if name not in current:
-            raise ConsoleError("unknown_intent", f"There is no intent {name!r}.")
+            raise ConsoleError("unknown_intent", f"There is no intent {quoted(name)}.")
         return current
 
     # Validation and retraining
@@ -439,6 +433,11 @@ class ConsoleService:
     ) -> dict[str, Any]:
         try:
             count = int(limit)
+        except ValueError:
+            raise ConsoleError(
+                "bad_filter", f"limit is a whole number from 1 to {MAX_PAGE}."
+            ) from None
+        try:
             found = self.reader.conversations(
                 customer=customer, intent=intent, outcome=outcome, limit=count
             )
@@ -463,6 +462,11 @@ class ConsoleService:
         ):
             raise ConsoleError(
                 "bad_name", f"A test's name is 1 to {MAX_TEST_NAME} characters."
+            )
+        if name is not None and any(unicodedata.category(c)[0] == "C" for c in name):
+            raise ConsoleError(
+                "bad_name",
+                "A test's name is one line, without control or formatting characters.",
             )
         name = (
             name or f"console {self.now():%Y-%m-%d %H%M%S} {sender_id[:12]}"
@@ -532,7 +536,7 @@ class ConsoleService:
         accounts = {a.user.username: a for a in self.store.accounts()}
         target = accounts.get(username.strip().lower())
         if target is None:
-            raise ConsoleError("no_user", f"There is no user {username}.")
+            raise ConsoleError("no_user", f"There is no user {quoted(username)}.")
         if target.user.id == by.id:
             raise ConsoleError(
                 "own_account", "You cannot disable yourself; ask another admin."
@@ -584,6 +588,19 @@ class ConsoleService:
         user = self.store.add_user(username, hashed, role, is_admin=is_admin)
         logger.info("Console user %d added by user %d", user.id, by.id)
         return {"username": user.username, "role": user.role, "is_admin": user.is_admin}
+
+
+def _check_base(name: str, base: Any, newest: Sequence[Revision]) -> None:
+    """Refuses a save whose base revision (the newest the editor saw, None for
+    none) is not the newest there is: someone else saved in between."""
+    if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+        raise ConsoleError("bad_field", "base_revision is a revision id or null.")
+    if base != (newest[0].id if newest else None):
+        raise ConsoleError(
+            "edit_conflict",
+            f"{name} was changed by {newest[0].author if newest else 'someone'}"
+            " since you opened it; open it again to see that change.",
+        )
 
 
 def _placeholders(variants: Sequence[dict[str, Any]]) -> list[str]:

@@ -96,6 +96,11 @@ class MadeTest:
     created_at: datetime
 
 
+def quoted(name: str, limit: int = 60) -> str:
+    """A name as an error message repeats it: quoted, and cut if it is long."""
+    return repr(name if len(name) <= limit else name[: limit - 1] + "…")
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -156,7 +161,7 @@ class ConsoleStore:
         except IntegrityError:
             raise ConsoleError(
                 "user_exists",
-                f"There is already a user {name} (if disabled: enable-user {name}).",
+                f"There is already a user {name}; if disabled, enable them instead.",
             ) from None
 
     def users(self) -> list[User]:
@@ -516,7 +521,9 @@ class ConsoleStore:
                 delete(ConversationTest).where(ConversationTest.name == name)
             )
             if gone.rowcount == 0:
-                raise ConsoleError("unknown_test", f"There is no test named {name!r}.")
+                raise ConsoleError(
+                    "unknown_test", f"There is no test named {quoted(name)}."
+                )
 
 
 def _user_named(session: Session, username: str) -> ConsoleUser | None:
@@ -527,7 +534,7 @@ def _user_named(session: Session, username: str) -> ConsoleUser | None:
 def _existing_user(session: Session, username: str) -> ConsoleUser:
     row = _user_named(session, username)
     if row is None:
-        raise ConsoleError("no_user", f"There is no user {username}.")
+        raise ConsoleError("no_user", f"There is no user {quoted(username)}.")
     return row
 
 

@@ -72,6 +72,17 @@ BARE_BAR = re.compile(r"^\s*\d+%\|[^|]*\|\s*(\d+)/(\d+)")  # tqdm without a labe
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 URL_CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 WRONG_PREDICTION = re.compile(r"predicted a wrong (action|intent or entities)")
+# rasa data validate's lines: Python warnings, Rasa's log lines, progress bars.
+WARNING_LINE = re.compile(r"^\S+\.py:\d+: (?P<kind>\w+): (?P<text>.*)$")
+LOG_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?P<level>[A-Z]+)\s+\S+\s+- (?P<text>.*)$"
+)
+ANY_BAR = re.compile(r"\d+%\|")
+UNUSED_RESPONSE = re.compile(r"The utterance '(\w+)' is not used in any story or rule")
+LIBRARY_NOTICES = frozenset(
+    {"DeprecationWarning", "PendingDeprecationWarning", "MovedIn20Warning"}
+    | {"FutureWarning", "RemovedIn20Warning"}
+)
 
 
 @dataclass(frozen=True)
@@ -720,8 +731,36 @@ def validate_data(
         except subprocess.TimeoutExpired:
             return False, f"Validation took over {settings.validate_timeout_s:.0f} s."
     output = ANSI.sub("", done.stdout + done.stderr).replace(str(data), "bot/data")
-    lines = output.splitlines()[-TAIL_LINES * 5 :]
+    lines = readable_validation(output)[-TAIL_LINES * 5 :]
     return done.returncode == 0, "\n".join(lines)
+
+
+def readable_validation(output: str) -> list[str]:
+    """rasa data validate's output as a lead can read it: Rasa's findings one
+    a line, without the libraries' deprecation notices and progress bars, and
+    the responses no story names (those the actions send) in one line."""
+    kept, unused, in_notice = [], [], False
+    for line in output.splitlines():
+        if warning := WARNING_LINE.match(line):
+            in_notice = warning["kind"] in LIBRARY_NOTICES
+            if in_notice:
+                continue
+            if response := UNUSED_RESPONSE.search(warning["text"]):
+                unused.append(response[1])
+            else:
+                kept.append(f"Warning: {warning['text']}")
+        elif log := LOG_LINE.match(line):
+            in_notice = False
+            level = "" if log["level"] == "INFO" else f"{log['level'].title()}: "
+            kept.append(level + log["text"])
+        elif not in_notice and line.strip() and not ANY_BAR.search(line):
+            kept.append(line.rstrip())
+    if unused:
+        kept.append(
+            f"{len(unused)} responses are in no story or rule, which is right for "
+            f"those the custom actions send: {', '.join(sorted(unused))}."
+        )
+    return kept
 
 
 def edits_hash(intent_edits: nlu.IntentEdits) -> str:

@@ -718,6 +718,48 @@ def test_intents_say_how_many_changes_an_undo_can_take_back(lead) -> None:
     assert intent(lead, "greet")["undo_steps"] == 0
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("line one\nline two", id="newline"),
+        pytest.param("bell\x07", id="control"),
+        pytest.param("right\u202eleft", id="bidi"),
+    ],
+)
+def test_a_test_name_is_one_plain_line(developer, name) -> None:
+    answer = developer.post(
+        f"/console/api/conversations/{HANDOFF}/test", json={"name": name}
+    )
+
+    assert (answer.status_code, answer.json()["error"]) == (422, "bad_name")
+
+
+def test_a_bad_limit_is_refused_in_plain_words(lead) -> None:
+    answer = lead.get("/console/api/conversations", params={"limit": "abc"})
+
+    assert answer.status_code == 422
+    assert answer.json()["message"] == "limit is a whole number from 1 to 200."
+
+
+@pytest.mark.parametrize("base", ["abc", 1.5, True, [1]])
+def test_a_base_revision_that_is_no_id_is_refused_not_a_conflict(lead, base) -> None:
+    answer = lead.put(
+        "/console/api/responses/utter_goodbye",
+        json={"variants": [{"text": "Bye"}], "base_revision": base},
+    )
+
+    assert (answer.status_code, answer.json()["error"]) == (422, "bad_field")
+
+
+def test_a_long_unknown_name_is_not_repeated_whole(app) -> None:
+    admin = signed_in(app, "ada")
+
+    answer = admin.post(f"/console/api/users/{'x' * 3000}/enable")
+
+    assert answer.status_code == 404
+    assert len(answer.json()["message"]) < 100
+
+
 # Intents
 
 

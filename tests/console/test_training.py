@@ -601,3 +601,34 @@ def test_settings_for_the_stack_keep_the_token_out_of_repr() -> None:
     assert settings.rasa_url == "http://127.0.0.1:5005"
     assert settings.models_dir == REPO_ROOT / "models"
     assert TOKEN not in repr(settings)
+
+
+VALIDATE_OUTPUT = """\
+/x/site-packages/rasa/core/tracker_store.py:1044: MovedIn20Warning: Deprecated API
+  Base: DeclarativeMeta = declarative_base()
+/x/site-packages/pkg_resources/__init__.py:3117: DeprecationWarning: Deprecated call
+Implementing implicit namespace packages (as specified in PEP 420) is preferred
+  declare_namespace(pkg)
+2026-12-04 16:21:03 INFO     rasa.validator  - Validating intents...
+/x/rasa/shared/utils/io.py:100: UserWarning: The utterance 'utter_b' is not used \
+in any story or rule.
+/x/rasa/shared/utils/io.py:100: UserWarning: The utterance 'utter_a' is not used \
+in any story or rule.
+/x/rasa/shared/utils/io.py:100: UserWarning: The intent 'greet' is listed twice.
+  More info at https://rasa.com/docs/rasa/domain
+Processed story blocks:   0%|          | 0/4 [00:00<?, ?it/s]
+2026-12-04 16:21:03 ERROR    rasa.validator  - Story 'x' has a conflict.
+"""
+
+
+def test_validation_output_keeps_rasas_findings_and_drops_the_noise() -> None:
+    assert training.readable_validation(VALIDATE_OUTPUT) == [
+        "Validating intents...",
+        "Warning: The intent 'greet' is listed twice.",
+        "  More info at https://rasa.com/docs/rasa/domain",
+        "Error: Story 'x' has a conflict.",
+        (
+            "2 responses are in no story or rule, which is right for those the "
+            "custom actions send: utter_a, utter_b."
+        ),
+    ]

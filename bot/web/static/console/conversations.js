@@ -140,6 +140,7 @@ export class ConversationsView {
   async makeTest() {
     const id = this.current.id;
     const name = byId("test-name").value.trim();
+    byId("test-result").hidden = true;
     await busy(byId("make-test"), "Making a test", async () => {
       const body = name ? { name } : {};
       const answer = await api("POST", `/conversations/${segment(id)}/test`, body);

@@ -293,5 +293,6 @@ export class IntentsView {
         announce(error.body?.message || `${name} has no earlier version to go back to.`);
       }
     });
+    this.updateState();
   }
 }

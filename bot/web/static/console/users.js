@@ -121,7 +121,12 @@ export class UsersView {
         const answer = await api("PUT", path, { password: input.value });
         input.value = "";
         this.closePassword();
-        if (own) return; // the session ended with the old password: sign in again
+        if (own) {
+          // Every session of yours ended with the old password: sign in again.
+          announce("Your password has changed. Sign in with the new one.");
+          session.onLoginRequired();
+          return;
+        }
         this.render(answer.users || []);
         announce(`New password set for ${username}; their sessions have ended.`);
       } catch (error) {
@@ -154,8 +159,8 @@ export class UsersView {
     await busy(byId("user-add"), "Adding the user", async () => {
       try {
         const added = await api("POST", "/users", body);
-        username.value = "";
-        password.value = "";
+        this.form.reset();
+        this.roleChanged();
         await this.show();
         announce(`${added.username} added. Give them their password privately.`);
       } catch (error) {
