@@ -390,6 +390,7 @@ CONFLICTS = frozenset(
         "user_exists",
         "test_exists",
         "own_account",
+        "last_admin",
     }
 )
 MISSING = frozenset(

@@ -4,8 +4,10 @@ Rasa's SQL tracker store keeps each event of each conversation as one row of
 the `events` table: id, sender_id, type_name, timestamp (Unix seconds),
 intent_name (user events), action_name (the `name` of action, slot and active
 loop events) and data, the event as JSON. The dialogue engine creates and
-writes that table; this module only reads it, and answers "no conversations"
-until it exists. A conversation is everything one sender id said and heard.
+writes that table; this module reads it, answers "no conversations" until it
+exists, and adds one index to it (TIMESTAMP_INDEX, on PostgreSQL built
+without blocking Rasa's writes). A conversation is everything one sender id
+said and heard.
 
 Its customer is the one named by the signed token in the message metadata,
 checked as of when the message arrived: a token that has expired since still
@@ -177,6 +179,7 @@ class ConversationReader:
         *,
         domain_path: Path = DOMAIN_PATH,
         customer_scan_batch: int = CUSTOMER_SCAN_BATCH,
+        timestamp_index: bool = True,
     ) -> None:
         if len(token_secret) < MIN_SECRET_BYTES:
             raise ValueError(f"the token secret must be {MIN_SECRET_BYTES}+ bytes")
@@ -189,7 +192,12 @@ class ConversationReader:
         self._scan_batch = customer_scan_batch
         self._slots: frozenset[str] | None = None
         self._table_exists = False
-        self._indexed = False
+        # None: not tried yet; False: failed, or not wanted (a database user
+        # that may not create indexes; every page then groups every event)
+        self._indexed: bool | None = None if timestamp_index else False
+        self._timestamp_index = Index(
+            TIMESTAMP_INDEX, self._events.c.timestamp, self._events.c.id
+        )
 
     def conversations(
         self,
@@ -220,15 +228,19 @@ class ConversationReader:
         open_after = _utc(now).timestamp() - OPEN_FOR.total_seconds()
         batch = limit if customer is None else max(limit, self._scan_batch)
 
-        query = self._summary_query(intent, outcome, customer is not None, open_after)
-        if customer is None:
-            query = query.limit(limit)
         unfiltered = customer is None and intent is None and outcome is None
+        walk = unfiltered and self._has_timestamp_index()  # before a connection
         page: list[ConversationSummary] = []
         with self._engine.connect() as connection:
-            if unfiltered and self._has_timestamp_index():
+            if walk:
                 newest = self._newest_senders(connection, limit)
                 query = self._summary_query(None, None, False, open_after, newest)
+            else:
+                query = self._summary_query(
+                    intent, outcome, customer is not None, open_after
+                )
+            if customer is None:
+                query = query.limit(limit)
             result = connection.execute(query.execution_options(yield_per=batch))
             for rows in result.partitions():
                 summaries = self._summaries(connection, rows, open_after)
@@ -308,15 +320,23 @@ class ConversationReader:
         return self._table_exists
 
     def _has_timestamp_index(self) -> bool:
-        """Makes TIMESTAMP_INDEX once if it is missing; False if it cannot be
-        made (then every page groups the whole table)."""
-        if not self._indexed:
-            events = self._events
-            index = Index(TIMESTAMP_INDEX, events.c.timestamp, events.c.id)
+        """Makes TIMESTAMP_INDEX once if it is missing; False if that failed
+        (then every page groups the whole table, and it is not tried again)."""
+        if self._indexed is None:
+            concurrently = self._engine.dialect.name == "postgresql"
+            self._timestamp_index.dialect_options["postgresql"]["concurrently"] = (
+                concurrently
+            )
             try:
-                index.create(self._engine, checkfirst=True)
+                # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
+                with self._engine.connect() as connection:
+                    autocommit = connection.execution_options(
+                        isolation_level="AUTOCOMMIT"
+                    )
+                    self._timestamp_index.create(autocommit, checkfirst=True)
                 self._indexed = True
             except SQLAlchemyError as error:
+                self._indexed = False
                 logger.warning(
                     "No index %s on %s (%s): listing groups every event",
                     TIMESTAMP_INDEX, EVENTS_TABLE, type(error).__name__,
@@ -324,8 +344,9 @@ class ConversationReader:
         return self._indexed
 
     def _newest_senders(self, connection: Connection, count: int) -> list[str]:
-        """The `count` conversations whose last event is newest (ties: sender id
-        order), walking the events back from the newest, RECENT_BATCH at a time.
+        """The `count` conversations whose last event is newest, and any that
+        tie with the last of them (the database orders ties, in its collation),
+        walking the events back from the newest, RECENT_BATCH at a time.
 
         A conversation is met first at its last event, so the walk stops once
         `count` are met and the events at the last one's time are all read.
@@ -349,10 +370,10 @@ class ConversationReader:
             rows = connection.execute(query).all()
             for row in rows:
                 if len(last_at) >= count and row.timestamp < min(last_at.values()):
-                    return _first(last_at, count)
+                    return list(last_at)
                 last_at.setdefault(row.sender_id, row.timestamp)
             if len(rows) < RECENT_BATCH:
-                return _first(last_at, count)
+                return list(last_at)
             boundary = (rows[-1].timestamp, rows[-1].id)
 
     def _summary_query(
@@ -375,6 +396,8 @@ class ConversationReader:
             func.max(case((self._handoff_event(), 1), else_=0)).label("handoff"),
             func.max(case((self._fallback_event(), 1), else_=0)).label("fallback"),
         ).group_by(events.c.sender_id)
+        # A conversation without a single timestamp has no place in time.
+        grouped = grouped.having(func.max(events.c.timestamp).is_not(None))
         if senders is not None:
             grouped = grouped.where(events.c.sender_id.in_(senders))
         if intent is not None:
@@ -532,12 +555,6 @@ class ConversationReader:
 
     def _signed_in_senders(self) -> Select[Any]:
         return select(self._events.c.sender_id).where(self._carries_token())
-
-
-def _first(last_at: dict[str, float], count: int) -> list[str]:
-    """The `count` senders of the newest last events, ties in sender id order."""
-    ranked = sorted(last_at.items(), key=lambda item: (-item[1], item[0]))
-    return [sender for sender, _ in ranked[:count]]
 
 
 def _events_table(metadata: MetaData) -> Table:

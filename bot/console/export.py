@@ -362,15 +362,15 @@ def stories_text(
 
 
 def gate_stories(root: Path, tests: ConversationTests) -> tuple[str | None, list[str]]:
-    """The made tests that tests/conversations does not hold yet, as the text of
-    one stories file for a retrain's test stage (None when there are none), and
-    their names. Raises ExportError for a test that is not a valid story."""
+    """The made tests not exported yet, as the text of one stories file for a
+    retrain's test stage (None when there are none), and their names. Raises
+    ExportError for a test that is not a valid story, or a broken repo file."""
     domain = nlu.DomainNames.from_file(root / DOMAIN_FILE)
-    held = tests_in_repo(root)
+    exported = exported_tests(root)
     stories = [
         parse_story(name, story_yaml, domain)
         for name, story_yaml in tests
-        if name not in held
+        if name not in exported
     ]
     if not stories:
         return None, []
@@ -378,7 +378,15 @@ def gate_stories(root: Path, tests: ConversationTests) -> tuple[str | None, list
     return text, [str(story["story"]) for story in stories]
 
 
-def tests_in_repo(root: Path) -> set[str]:
+def exported_tests(root: Path) -> set[str]:
+    """The story names in console_stories.yml: the made tests exported."""
+    path = root / STORIES_FILE
+    if not path.exists():
+        return set()
+    return set(_story_names(path, path.read_text(encoding="utf-8")))
+
+
+def repo_test_names(root: Path) -> set[str]:
     """The story names of every file of the repo's conversation tests."""
     names: set[str] = set()
     for path in sorted((root / TESTS_DIR).glob("*.y*ml")):

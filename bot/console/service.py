@@ -18,8 +18,9 @@ from bot.console.conversations import MAX_PAGE
 from bot.console.export import (
     ExportError,
     export_changes,
+    exported_tests,
     gate_stories,
-    tests_in_repo,
+    repo_test_names,
 )
 from bot.console.nlu import DomainNames, check_examples, read_intents
 from bot.console.store import ConsoleError, ConsoleStore, Revision, User, quoted
@@ -260,7 +261,7 @@ class ConsoleService:
     def intents(self) -> dict[str, Any]:
         revisions = self.store.current_intents()
         edited = self.intent_edits()
-        undo_steps = self.store.intent_undo_steps()
+        undo_steps = self.store.undo_steps_by_intent()
         return {
             "intents": [
                 {
@@ -329,7 +330,7 @@ class ConsoleService:
             "edited": name in self.intent_edits(),
             "revision": history[0].id if history else None,
             "history": [_history_entry(r) for r in history],
-            "undo_steps": self.store.intent_undo_steps().get(name, 0),
+            "undo_steps": self.store.intent_undo_steps(name),
         }
 
     def _known_intent(self, name: str) -> dict[str, list[str]]:
@@ -349,14 +350,15 @@ class ConsoleService:
         """A retrain of the repo's data with the intent edits, gated by the
         conversation tests: the repo's and those made here not yet exported."""
         edits = self.intent_edits()
+        made = self.store.conversation_tests()
         try:
-            made_tests, made_names = gate_stories(
-                self.root, self.store.conversation_tests()
-            )
+            made_tests, made_names = gate_stories(self.root, made)
         except ExportError as error:
+            if error.name not in {name for name, _ in made}:
+                raise ConsoleError("bad_repo_tests", str(error)) from None
             raise ConsoleError(
                 "bad_test",
-                f"{error} Delete that test under Conversations, then retrain.",
+                f"{error} Delete that test on the Training tab, then retrain.",
             ) from None
         basis = {
             "repo_fingerprint": fingerprint(self.root),
@@ -456,21 +458,10 @@ class ConsoleService:
 
     def make_test(self, sender_id: str, name: Any, user: User) -> dict[str, Any]:
         """The latest session of a conversation as a conversation test, saved for
-        the export (tests/conversations/console_stories.yml)."""
-        if name is not None and (
-            not isinstance(name, str) or not 0 < len(name.strip()) <= MAX_TEST_NAME
-        ):
-            raise ConsoleError(
-                "bad_name", f"A test's name is 1 to {MAX_TEST_NAME} characters."
-            )
-        if name is not None and any(unicodedata.category(c)[0] == "C" for c in name):
-            raise ConsoleError(
-                "bad_name",
-                "A test's name is one line, without control or formatting characters.",
-            )
-        name = (
-            name or f"console {self.now():%Y-%m-%d %H%M%S} {sender_id[:12]}"
-        ).strip()
+        the retrains and the export (tests/conversations/console_stories.yml)."""
+        if name is None:
+            name = f"console {self.now():%Y-%m-%d %H%M%S} {sender_id[:12]}"
+        name = self._new_test_name(name)
         story = self.reader.story_yaml(sender_id, name)
         if story is None:
             raise ConsoleError(
@@ -481,10 +472,37 @@ class ConsoleService:
         logger.info("Conversation test made by console user %d", user.id)
         return {"name": name, "yaml": story}
 
+    def _new_test_name(self, name: Any) -> str:
+        """`name` stripped, if it can name a new test: one plain line of 1 to
+        MAX_TEST_NAME characters that no story of tests/conversations has."""
+        if not isinstance(name, str) or not 0 < len(name.strip()) <= MAX_TEST_NAME:
+            raise ConsoleError(
+                "bad_name", f"A test's name is 1 to {MAX_TEST_NAME} characters."
+            )
+        if any(unicodedata.category(c)[0] == "C" for c in name):
+            raise ConsoleError(
+                "bad_name",
+                "A test's name is one line, without control or formatting characters.",
+            )
+        name = name.strip()
+        try:
+            taken = name in repo_test_names(self.root)
+        except ExportError as error:
+            raise ConsoleError("bad_repo_tests", str(error)) from None
+        if taken:
+            raise ConsoleError(
+                "test_exists",
+                f"tests/conversations already has a story named {quoted(name)}.",
+            )
+        return name
+
     def made_tests(self) -> dict[str, Any]:
-        """The tests made here, newest first; `exported` when the repo's
-        conversation tests hold one of that name."""
-        in_repo = tests_in_repo(self.root)
+        """The tests made here, newest first; `exported` when
+        console_stories.yml holds one of that name."""
+        try:
+            exported = exported_tests(self.root)
+        except ExportError as error:
+            raise ConsoleError("bad_repo_tests", str(error)) from None
         return {
             "tests": [
                 {
@@ -492,7 +510,7 @@ class ConsoleService:
                     "author": test.author,
                     "at": test.created_at.isoformat(),
                     "yaml": test.story,
-                    "exported": test.name in in_repo,
+                    "exported": test.name in exported,
                 }
                 for test in reversed(self.store.made_tests())
             ]
@@ -532,7 +550,7 @@ class ConsoleService:
 
     def disable_user(self, username: str, by: User) -> dict[str, Any]:
         """No more sign-ins for that user, and their sessions end. An
-        administrator cannot disable themselves, so one active admin is left."""
+        administrator cannot disable themselves, nor the last active admin."""
         accounts = {a.user.username: a for a in self.store.accounts()}
         target = accounts.get(username.strip().lower())
         if target is None:
@@ -541,13 +559,13 @@ class ConsoleService:
             raise ConsoleError(
                 "own_account", "You cannot disable yourself; ask another admin."
             )
-        self.store.disable_user(username)
+        self.store.disable_user(username, keep_an_admin=True)
         logger.info("Console user %d disabled by user %d", target.user.id, by.id)
         return self.users()
 
     def enable_user(self, username: str, by: User) -> dict[str, Any]:
-        self.store.enable_user(username)
-        logger.info("A console user enabled by user %d", by.id)
+        user_id = self.store.enable_user(username)
+        logger.info("Console user %d enabled by user %d", user_id, by.id)
         return self.users()
 
     def set_password(
@@ -562,8 +580,8 @@ class ConsoleService:
             hashed = hash_password(password)
         except WeakPassword as weak:
             raise ConsoleError("weak_password", str(weak)) from None
-        self.store.set_password(username, hashed)
-        logger.info("A console user's password set by user %d", by.id)
+        user_id = self.store.set_password(username, hashed)
+        logger.info("Console user %d given a new password by user %d", user_id, by.id)
         return self.users()
 
     def add_user(self, body: dict[str, Any], by: User) -> dict[str, Any]:

@@ -183,21 +183,39 @@ class ConsoleStore:
                 return None
             return _user(row), row.password_hash
 
-    def set_password(self, username: str, password_hash: str) -> None:
-        """A new password; every session of the user ends."""
+    def set_password(self, username: str, password_hash: str) -> int:
+        """A new password; every session of the user ends. Returns their id."""
         with self._session() as session:
             row = _existing_user(session, username)
             row.password_hash = password_hash
             _end_sessions(session, row)
+            return row.id
 
-    def enable_user(self, username: str) -> None:
-        with self._session() as session:
-            _existing_user(session, username).disabled_at = None
-
-    def disable_user(self, username: str) -> None:
-        """No more sign-ins; every session of the user ends."""
+    def enable_user(self, username: str) -> int:
+        """Sign-ins again, with the password the user had. Returns their id."""
         with self._session() as session:
             row = _existing_user(session, username)
+            row.disabled_at = None
+            return row.id
+
+    def disable_user(self, username: str, *, keep_an_admin: bool = False) -> None:
+        """No more sign-ins; every session of the user ends. With
+        `keep_an_admin`, refused for the last active administrator (checked in
+        the same transaction; two at once on PostgreSQL could still pass)."""
+        with self._writing, self._session() as session:
+            row = _existing_user(session, username)
+            if keep_an_admin and row.is_admin:
+                others = session.scalar(
+                    select(func.count()).where(
+                        ConsoleUser.is_admin.is_(True),
+                        ConsoleUser.disabled_at.is_(None),
+                        ConsoleUser.id != row.id,
+                    )
+                )
+                if not others:
+                    raise ConsoleError(
+                        "last_admin", "That is the last active administrator."
+                    )
             row.disabled_at = self._clock()
             _end_sessions(session, row)
 
@@ -296,7 +314,11 @@ class ConsoleStore:
     def undo_intent(self, name: str, author: str) -> Revision:
         return self._undo(IntentRevision, name, author)
 
-    def intent_undo_steps(self) -> dict[str, int]:
+    def intent_undo_steps(self, name: str) -> int:
+        with self._session() as session:
+            return len(self._stack(session, IntentRevision, name))
+
+    def undo_steps_by_intent(self) -> dict[str, int]:
         """Intent -> how many of its changes an undo can still take back."""
         steps: dict[str, int] = {}
         with self._session() as session:

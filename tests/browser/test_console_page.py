@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from browser_support import DESKTOP, PHONE, WAIT_MS
 
-from bot.console.auth import hash_password
+from bot.console.auth import MIN_PASSWORD_CHARS, hash_password
 from bot.console.store import ConsoleStore
 from profiles.engine import make_engine
 from tests.live_stack import LiveStack, new_sender
@@ -152,7 +152,7 @@ def test_an_admin_adds_a_user_on_the_users_tab_and_disables_them(
         console.fill("#user-password", "short")
         console.click("#user-add")
         console.wait_for_selector("#user-problem", state="visible", timeout=WAIT_MS)
-        assert "12" in console.inner_text("#user-problem")
+        assert f"{MIN_PASSWORD_CHARS} characters" in console.inner_text("#user-problem")
         console.fill("#user-password", PASSWORD)
         console.click("#user-add")
         row = console.locator(f"#user-rows tr[data-username='{newcomer}']")

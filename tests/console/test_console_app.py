@@ -17,6 +17,7 @@ from bot.console.app import COOKIE, console_routes
 from bot.console.auth import hash_password
 from bot.console.conversations import ConversationReader
 from bot.console.service import ConsoleService
+from bot.console.store import ConsoleError
 from bot.console.training import TrainingBusy, TrainingRun
 from tests.conftest import SECRET
 from tests.console.test_conversations import DATA as RECORDED
@@ -507,7 +508,9 @@ def test_the_users_are_listed_disabled_ones_too(app) -> None:
     assert users["lee"]["disabled"] is True and users["dev"]["disabled"] is False
     assert users["ada"]["is_admin"] is True and users["ada"]["last_login_at"]
     assert users["dev"]["last_login_at"] is None
-    assert "password" not in json.dumps(users)
+    assert {key for user in users.values() for key in user} == {
+        "username", "role", "is_admin", "disabled", "created_at", "last_login_at",
+    }  # fmt: skip
 
 
 def test_a_disabled_user_is_signed_out_and_cannot_sign_in_until_enabled(app) -> None:
@@ -537,6 +540,19 @@ def test_an_admin_cannot_disable_themselves_but_another_admin_can(app, service) 
     assert other.post("/console/api/users/ada/disable").status_code == 200
     assert admin.get("/console/api/me").status_code == 401
     assert other.post("/console/api/users/nobody/disable").status_code == 404
+
+
+def test_the_last_active_admin_is_never_disabled_from_the_console(service) -> None:
+    store = service.store
+    store.add_user("bea", hash_password(PASSWORD), "developer", is_admin=True)
+    store.disable_user("bea", keep_an_admin=True)  # ada is still an admin
+
+    with pytest.raises(ConsoleError) as refused:
+        store.disable_user("ada", keep_an_admin=True)
+
+    assert refused.value.code == "last_admin"
+    assert store.password_hash("ada") is not None
+    store.disable_user("ada")  # the command line may: create-admin recovers
 
 
 def test_an_admin_sets_a_password_and_the_old_one_no_longer_works(app) -> None:
@@ -685,6 +701,33 @@ def test_a_made_test_that_is_no_story_stops_the_retrain_and_says_which(
     assert answer.status_code == 422
     assert answer.json()["error"] == "bad_test"
     assert "broken" in answer.json()["message"]
+    assert "on the Training tab" in answer.json()["message"]
+    assert retrainer.started == []
+
+
+def test_a_name_a_hand_written_story_has_is_refused_for_a_made_test(developer) -> None:
+    answer = developer.post(
+        f"/console/api/conversations/{HANDOFF}/test",
+        json={"name": "greeting, thanks and goodbye"},
+    )
+
+    assert (answer.status_code, answer.json()["error"]) == (409, "test_exists")
+    assert developer.get("/console/api/tests").json()["tests"] == []
+
+
+def test_a_broken_repo_test_file_is_named_not_blamed_on_a_made_test(
+    developer, repo, retrainer
+) -> None:
+    developer.post(f"/console/api/conversations/{HANDOFF}/test", json={"name": "mine"})
+    stories = repo / "tests" / "conversations" / "console_stories.yml"
+    stories.write_text("stories: [unclosed\n")
+
+    listed = developer.get("/console/api/tests")
+    retrain = developer.post("/console/api/train")
+
+    for answer in (listed, retrain):
+        assert (answer.status_code, answer.json()["error"]) == (422, "bad_repo_tests")
+        assert "console_stories.yml" in answer.json()["message"]
     assert retrainer.started == []
 
 

@@ -356,8 +356,7 @@ def test_the_newest_page_walked_on_the_index_is_the_grouped_one(
     store_rows(conversations_engine, many_conversations(recorded_rasa_events, 30))
     secret = recorded_rasa_events["token_secret"].encode()
     now = datetime.fromisoformat(recorded_rasa_events["read_at"])
-    grouped = ConversationReader(conversations_engine, secret)
-    monkeypatch.setattr(grouped, "_has_timestamp_index", lambda: False)
+    grouped = ConversationReader(conversations_engine, secret, timestamp_index=False)
     monkeypatch.setattr(conversations, "RECENT_BATCH", batch)
     walked = ConversationReader(conversations_engine, secret)
 
@@ -383,6 +382,30 @@ def test_the_newest_page_breaks_a_tie_of_last_events_by_sender_id(
     assert [s.id for s in reader.conversations(limit=2)] == [
         f"{newest}-000", f"{newest}-001",
     ]  # fmt: skip
+
+
+def test_the_database_orders_a_tie_and_a_timeless_conversation_is_left_out(
+    conversations_engine, recorded_rasa_events
+):
+    rows = many_conversations(recorded_rasa_events, 1)
+    newest = max(row["timestamp"] for row in rows)
+    extra = [
+        {**rows[0], "id": len(rows) + n, "sender_id": sender, "timestamp": at}
+        for n, (sender, at) in enumerate(
+            [("Zed-web", newest + 60), ("abe-web", newest + 60), ("timeless", None)],
+            start=1,
+        )
+    ]
+    store_rows(conversations_engine, rows + extra)
+    secret = recorded_rasa_events["token_secret"].encode()
+    grouped = ConversationReader(conversations_engine, secret, timestamp_index=False)
+    walked = ConversationReader(conversations_engine, secret)
+
+    for limit in (1, 2, 3, 50):
+        page = walked.conversations(limit=limit)
+        assert page == grouped.conversations(limit=limit), limit
+        assert "timeless" not in {summary.id for summary in page}
+    assert {s.id for s in walked.conversations(limit=2)} == {"Zed-web", "abe-web"}
 
 
 def test_a_page_reads_message_data_of_its_own_conversations_only(

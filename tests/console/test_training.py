@@ -270,7 +270,9 @@ def test_the_commands_read_the_merged_data_and_the_conversation_tests(
     ).read_bytes()
 
 
-def test_the_tests_made_in_the_console_are_tested_too(harness: Harness) -> None:
+def test_the_tests_made_in_the_console_go_into_the_runs_test_folder(
+    harness: Harness,
+) -> None:
     retrainer = harness.plan({})
 
     retrainer.start({}, "dev", run_id=9, extra_tests="stories: []\n")
@@ -609,12 +611,15 @@ VALIDATE_OUTPUT = """\
 /x/site-packages/pkg_resources/__init__.py:3117: DeprecationWarning: Deprecated call
 Implementing implicit namespace packages (as specified in PEP 420) is preferred
   declare_namespace(pkg)
+/x/matplotlib/fontconfig_pattern.py:134: PyparsingDeprecationWarning: 'resetCache'
+  self._parser.resetCache()
 2026-12-04 16:21:03 INFO     rasa.validator  - Validating intents...
 /x/rasa/shared/utils/io.py:100: UserWarning: The utterance 'utter_b' is not used \
 in any story or rule.
 /x/rasa/shared/utils/io.py:100: UserWarning: The utterance 'utter_a' is not used \
 in any story or rule.
 /x/rasa/shared/utils/io.py:100: UserWarning: The intent 'greet' is listed twice.
+/x/rasa/shared/utils/io.py:554: FutureWarning: The 'x' key is deprecated.
   More info at https://rasa.com/docs/rasa/domain
 Processed story blocks:   0%|          | 0/4 [00:00<?, ?it/s]
 2026-12-04 16:21:03 ERROR    rasa.validator  - Story 'x' has a conflict.
@@ -625,10 +630,11 @@ def test_validation_output_keeps_rasas_findings_and_drops_the_noise() -> None:
     assert training.readable_validation(VALIDATE_OUTPUT) == [
         "Validating intents...",
         "Warning: The intent 'greet' is listed twice.",
+        "Warning: The 'x' key is deprecated.",
         "  More info at https://rasa.com/docs/rasa/domain",
         "Error: Story 'x' has a conflict.",
         (
-            "2 responses are in no story or rule, which is right for those the "
-            "custom actions send: utter_a, utter_b."
+            "2 responses are in no story or rule (fine for those the custom "
+            "actions send): utter_a, utter_b."
         ),
     ]
