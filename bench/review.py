@@ -43,21 +43,12 @@ if __package__ in (None, ""):  # run as a file: make the repo's packages importa
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy
-from sqlalchemy import (
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    insert,
-)
+from sqlalchemy import MetaData, create_engine, insert
 
 from bench.report import save
 from bot.console.conversations import ConversationReader
 from bot.settings import REPO_ROOT
+from tests.rasa_tables import rasa_events_table
 
 logger = logging.getLogger("bench.review")
 
@@ -71,21 +62,6 @@ CUSTOMER = "cminh730"  # signed in to two of the six recorded conversations
 NO_CUSTOMER = "nobody00"
 INTENT = "return_item"
 OPENED = "web-77c2-handoff"  # the recorded conversation opened and made a story
-
-
-def events_table(metadata: MetaData) -> Table:
-    """Rasa 3.6's events table: the columns and index SQLTrackerStore creates."""
-    return Table(
-        "events",
-        metadata,
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255), nullable=False, index=True),
-        Column("type_name", String(255), nullable=False),
-        Column("timestamp", Float),
-        Column("intent_name", String(255)),
-        Column("action_name", String(255)),
-        Column("data", Text),
-    )
 
 
 def copies(recorded: list[dict[str, Any]], count: int) -> Any:
@@ -111,7 +87,7 @@ def build(path: Path, recorded: list[dict[str, Any]], copies_wanted: int) -> int
     """A fresh database at `path` with the copies; the number of event rows."""
     path.unlink(missing_ok=True)
     engine = create_engine(f"sqlite:///{path}")
-    table = events_table(MetaData())
+    table = rasa_events_table(MetaData())
     table.create(engine)
     rows, batch = 0, []
     with engine.begin() as connection:

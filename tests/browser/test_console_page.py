@@ -23,16 +23,33 @@ PASSWORD = "a browser console password"
 WORDING = "I'm the shop's assistant bot, edited in the console."
 
 
-@pytest.fixture(scope="module")
-def lead_user(live_stack: LiveStack) -> str:
+def console_user(
+    live_stack: LiveStack, username: str, role: str, *, is_admin: bool = False
+) -> str:
+    """`username` as a console user of the test stack (added once)."""
     engine = make_engine(live_stack.store_settings.database_url)
     try:
         store = ConsoleStore(engine)
-        if store.password_hash("browser-lead") is None:
-            store.add_user("browser-lead", hash_password(PASSWORD), "lead")
+        if store.password_hash(username) is None:
+            hashed = hash_password(PASSWORD)
+            store.add_user(username, hashed, role, is_admin=is_admin)
     finally:
         engine.dispose()
-    return "browser-lead"
+    return username
+
+
+def sign_in(page, url: str, username: str) -> None:
+    """Opens the console at `url` and signs in as `username`."""
+    page.goto(url)
+    page.fill("#login-username", username)
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_selector("#who-username", state="visible", timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def lead_user(live_stack: LiveStack) -> str:
+    return console_user(live_stack, "browser-lead", "lead")
 
 
 def test_an_edit_on_the_console_page_is_in_the_chat_pages_next_reply(
@@ -41,11 +58,7 @@ def test_an_edit_on_the_console_page_is_in_the_chat_pages_next_reply(
     context = browser.new_context(viewport=DESKTOP)
     try:
         console = context.new_page()
-        console.goto(f"{live_stack.page_url}/console")
-        console.fill("#login-username", lead_user)
-        console.fill("#login-password", PASSWORD)
-        console.click("#login-button")
-        console.wait_for_selector("#who-username", state="visible", timeout=WAIT_MS)
+        sign_in(console, f"{live_stack.page_url}/console", lead_user)
         assert console.is_hidden("#tab-training")  # a lead's console
 
         console.fill("#response-query", "utter_iamabot")
@@ -82,14 +95,7 @@ def test_an_edit_on_the_console_page_is_in_the_chat_pages_next_reply(
 
 @pytest.fixture(scope="module")
 def developer_user(live_stack: LiveStack) -> str:
-    engine = make_engine(live_stack.store_settings.database_url)
-    try:
-        store = ConsoleStore(engine)
-        if store.password_hash("browser-dev") is None:
-            store.add_user("browser-dev", hash_password(PASSWORD), "developer")
-    finally:
-        engine.dispose()
-    return "browser-dev"
+    return console_user(live_stack, "browser-dev", "developer")
 
 
 def test_a_developer_makes_a_test_from_a_conversation_and_deletes_it(
@@ -101,11 +107,7 @@ def test_a_developer_makes_a_test_from_a_conversation_and_deletes_it(
     try:
         console = context.new_page()
         console.on("dialog", lambda dialog: dialog.accept())  # "Delete ...?"
-        console.goto(f"{live_stack.page_url}/console")
-        console.fill("#login-username", developer_user)
-        console.fill("#login-password", PASSWORD)
-        console.click("#login-button")
-        console.wait_for_selector("#who-username", state="visible", timeout=WAIT_MS)
+        sign_in(console, f"{live_stack.page_url}/console", developer_user)
 
         console.click("#tab-conversations")
         console.locator(f"#conversation-list button[data-id='{sender}']").click(
@@ -129,23 +131,13 @@ def test_a_developer_makes_a_test_from_a_conversation_and_deletes_it(
 def test_an_admin_adds_a_user_on_the_users_tab_and_disables_them(
     browser, live_stack: LiveStack, screenshot_dir: Path
 ) -> None:
-    engine = make_engine(live_stack.store_settings.database_url)
-    try:
-        store = ConsoleStore(engine)
-        if store.password_hash("browser-admin") is None:
-            hashed = hash_password(PASSWORD)
-            store.add_user("browser-admin", hashed, "developer", is_admin=True)
-    finally:
-        engine.dispose()
+    admin = console_user(live_stack, "browser-admin", "developer", is_admin=True)
     newcomer = f"lead-{new_sender()[-8:]}"
     context = browser.new_context(viewport=DESKTOP)
     try:
         console = context.new_page()
         console.on("dialog", lambda dialog: dialog.accept())  # "Disable ...?"
-        console.goto(f"{live_stack.page_url}/console#users")
-        console.fill("#login-username", "browser-admin")
-        console.fill("#login-password", PASSWORD)
-        console.click("#login-button")
+        sign_in(console, f"{live_stack.page_url}/console#users", admin)
         console.wait_for_selector("#user-rows tr", timeout=WAIT_MS)
 
         console.fill("#user-name", newcomer)
@@ -158,8 +150,8 @@ def test_an_admin_adds_a_user_on_the_users_tab_and_disables_them(
         row = console.locator(f"#user-rows tr[data-username='{newcomer}']")
         row.wait_for(timeout=WAIT_MS)
         assert "active" in row.inner_text()
-        mine = console.locator("#user-rows tr[data-username='browser-admin']")
-        assert mine.get_by_role("button", name="Disable browser-admin").is_disabled()
+        mine = console.locator(f"#user-rows tr[data-username='{admin}']")
+        assert mine.get_by_role("button", name=f"Disable {admin}").is_disabled()
 
         row.get_by_role("button", name=f"Disable {newcomer}").click()
         row.locator("text=disabled").wait_for(timeout=WAIT_MS)

@@ -20,14 +20,8 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy import (
-    Column,
     Engine,
-    Float,
-    Integer,
     MetaData,
-    String,
-    Table,
-    Text,
     create_engine,
     event,
     inspect,
@@ -36,6 +30,7 @@ from sqlalchemy import (
 from bot.console import conversations
 from bot.console.conversations import MAX_PAGE, TIMESTAMP_INDEX, ConversationReader
 from profiles.identity import InvalidToken, verify_token
+from tests.rasa_tables import rasa_events_table
 
 DATA = Path(__file__).parent / "data" / "rasa_events.json"
 POSTGRES_URL_ENV = "CONCIERGE_TEST_POSTGRES_URL"
@@ -57,21 +52,6 @@ def recorded_rasa_events() -> dict[str, Any]:
 @pytest.fixture
 def read_at(recorded_rasa_events) -> datetime:
     return datetime.fromisoformat(recorded_rasa_events["read_at"])
-
-
-def rasa_events_table(metadata: MetaData) -> Table:
-    """The table as Rasa's SQLTrackerStore creates it (it, not the reader)."""
-    return Table(
-        "events",
-        metadata,
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255), nullable=False, index=True),
-        Column("type_name", String(255), nullable=False),
-        Column("timestamp", Float),
-        Column("intent_name", String(255)),
-        Column("action_name", String(255)),
-        Column("data", Text),
-    )
 
 
 @pytest.fixture(
@@ -593,6 +573,25 @@ def test_story_keeps_the_slots_the_domain_says_count(
     assert searched == []
 
 
+def one_message_reader(
+    engine: Engine,
+    recorded: dict[str, Any],
+    text: str,
+    entities: list[dict[str, Any]] | None = None,
+) -> ConversationReader:
+    """A reader over the stale-token conversation, its one customer message
+    replaced by `text` (with `entities`, when given)."""
+    rows = copy.deepcopy(rows_of(recorded, STALE_TOKEN))
+    (message,) = [row for row in rows if row["type_name"] == "user"]
+    data = json.loads(message["data"])
+    data["text"] = data["parse_data"]["text"] = text
+    if entities is not None:
+        data["parse_data"]["entities"] = entities
+    message["data"] = json.dumps(data)
+    store_rows(engine, rows)
+    return ConversationReader(engine, recorded["token_secret"].encode())
+
+
 AWKWARD_TEXTS = [
     pytest.param('she said "hi": then left', id="quotes-colon"),
     pytest.param("line one\nline two\n\n  indented three", id="newlines"),
@@ -615,14 +614,7 @@ AWKWARD_TEXTS = [
 
 @pytest.mark.parametrize("text", AWKWARD_TEXTS)
 def test_story_text_survives_yaml(conversations_engine, recorded_rasa_events, text):
-    rows = copy.deepcopy(rows_of(recorded_rasa_events, STALE_TOKEN))
-    (message,) = [row for row in rows if row["type_name"] == "user"]
-    data = json.loads(message["data"])
-    data["text"] = data["parse_data"]["text"] = text
-    message["data"] = json.dumps(data)
-    store_rows(conversations_engine, rows)
-    secret = recorded_rasa_events["token_secret"].encode()
-    reader = ConversationReader(conversations_engine, secret)
+    reader = one_message_reader(conversations_engine, recorded_rasa_events, text)
 
     document = reader.story_yaml(STALE_TOKEN, f"story of {text}")
     (story,) = yaml.safe_load(document)["stories"]
@@ -634,21 +626,16 @@ def test_story_text_survives_yaml(conversations_engine, recorded_rasa_events, te
 
 
 def test_story_marks_roles_and_shared_spans(conversations_engine, recorded_rasa_events):
-    rows = copy.deepcopy(rows_of(recorded_rasa_events, STALE_TOKEN))
-    (message,) = [row for row in rows if row["type_name"] == "user"]
-    data = json.loads(message["data"])
-    data["text"] = "fly from Berlin to Rome"
-    data["parse_data"]["entities"] = [
+    entities = [
         {"entity": "city", "start": 9, "end": 15, "value": "Berlin", "role": "from"},
         {"entity": "city", "start": 19, "end": 23, "value": "Rome"},
         {"entity": "capital", "start": 19, "end": 23, "value": "Roma"},
         {"entity": "noise", "start": 20, "end": 22, "value": "om"},
         {"entity": "nowhere", "value": "x"},
     ]
-    message["data"] = json.dumps(data)
-    store_rows(conversations_engine, rows)
-    secret = recorded_rasa_events["token_secret"].encode()
-    reader = ConversationReader(conversations_engine, secret)
+    reader = one_message_reader(
+        conversations_engine, recorded_rasa_events, "fly from Berlin to Rome", entities
+    )
 
     (user,) = [s for s in steps_of(reader.story_yaml(STALE_TOKEN, "x")) if "user" in s]
 
@@ -661,19 +648,15 @@ def test_story_marks_roles_and_shared_spans(conversations_engine, recorded_rasa_
 def test_brackets_the_customer_typed_do_not_read_back_as_entities(
     conversations_engine, recorded_rasa_events
 ):
-    rows = copy.deepcopy(rows_of(recorded_rasa_events, STALE_TOKEN))
-    (message,) = [row for row in rows if row["type_name"] == "user"]
-    data = json.loads(message["data"])
-    data["text"] = "is [this](colour) or [that]{x} or [it][y] a Rome [size] shirt"
-    data["parse_data"]["entities"] = [
+    text = "is [this](colour) or [that]{x} or [it][y] a Rome [size] shirt"
+    entities = [
         {"entity": "colour", "start": 4, "end": 8, "value": "this"},
         {"entity": "city", "start": 44, "end": 48, "value": "Rome"},
         {"entity": "size", "start": 49, "end": 55, "value": "[size]"},
     ]
-    message["data"] = json.dumps(data)
-    store_rows(conversations_engine, rows)
-    secret = recorded_rasa_events["token_secret"].encode()
-    reader = ConversationReader(conversations_engine, secret)
+    reader = one_message_reader(
+        conversations_engine, recorded_rasa_events, text, entities
+    )
 
     (user,) = [s for s in steps_of(reader.story_yaml(STALE_TOKEN, "x")) if "user" in s]
 
