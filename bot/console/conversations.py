@@ -196,7 +196,10 @@ class ConversationReader:
         # that may not create indexes; every page then groups every event)
         self._indexed: bool | None = None if timestamp_index else False
         self._timestamp_index = Index(
-            TIMESTAMP_INDEX, self._events.c.timestamp, self._events.c.id
+            TIMESTAMP_INDEX,
+            self._events.c.timestamp,
+            self._events.c.id,
+            postgresql_concurrently=engine.dialect.name == "postgresql",
         )
 
     def conversations(
@@ -323,10 +326,6 @@ class ConversationReader:
         """Makes TIMESTAMP_INDEX once if it is missing; False if that failed
         (then every page groups the whole table, and it is not tried again)."""
         if self._indexed is None:
-            concurrently = self._engine.dialect.name == "postgresql"
-            self._timestamp_index.dialect_options["postgresql"]["concurrently"] = (
-                concurrently
-            )
             try:
                 # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
                 with self._engine.connect() as connection:

@@ -388,10 +388,7 @@ def exported_tests(root: Path) -> set[str]:
 
 def repo_test_names(root: Path) -> set[str]:
     """The story names of every file of the repo's conversation tests."""
-    names: set[str] = set()
-    for path in sorted((root / TESTS_DIR).glob("*.y*ml")):
-        names.update(_story_names(path, path.read_text(encoding="utf-8")))
-    return names
+    return exported_tests(root) | set(_names_elsewhere(root / STORIES_FILE))
 
 
 def parse_story(name: str, story_yaml: str, domain: nlu.DomainNames) -> CommentedMap:

@@ -551,16 +551,12 @@ class ConsoleService:
     def disable_user(self, username: str, by: User) -> dict[str, Any]:
         """No more sign-ins for that user, and their sessions end. An
         administrator cannot disable themselves, nor the last active admin."""
-        accounts = {a.user.username: a for a in self.store.accounts()}
-        target = accounts.get(username.strip().lower())
-        if target is None:
-            raise ConsoleError("no_user", f"There is no user {quoted(username)}.")
-        if target.user.id == by.id:
+        if username.strip().lower() == by.username:  # as the store looks names up
             raise ConsoleError(
                 "own_account", "You cannot disable yourself; ask another admin."
             )
-        self.store.disable_user(username, keep_an_admin=True)
-        logger.info("Console user %d disabled by user %d", target.user.id, by.id)
+        user_id = self.store.disable_user(username, keep_an_admin=True)
+        logger.info("Console user %d disabled by user %d", user_id, by.id)
         return self.users()
 
     def enable_user(self, username: str, by: User) -> dict[str, Any]:
@@ -576,11 +572,7 @@ class ConsoleService:
         password = body.get("password")
         if not isinstance(password, str):
             raise ConsoleError("missing_field", "Send the new password.")
-        try:
-            hashed = hash_password(password)
-        except WeakPassword as weak:
-            raise ConsoleError("weak_password", str(weak)) from None
-        user_id = self.store.set_password(username, hashed)
+        user_id = self.store.set_password(username, _hashed(password))
         logger.info("Console user %d given a new password by user %d", user_id, by.id)
         return self.users()
 
@@ -599,13 +591,17 @@ class ConsoleService:
             raise ConsoleError("bad_field", "is_admin is true or false.")
         if is_admin and role != "developer":
             raise ConsoleError("bad_role", "An administrator is a developer.")
-        try:
-            hashed = hash_password(password)
-        except WeakPassword as weak:
-            raise ConsoleError("weak_password", str(weak)) from None
-        user = self.store.add_user(username, hashed, role, is_admin=is_admin)
+        user = self.store.add_user(username, _hashed(password), role, is_admin=is_admin)
         logger.info("Console user %d added by user %d", user.id, by.id)
         return {"username": user.username, "role": user.role, "is_admin": user.is_admin}
+
+
+def _hashed(password: str) -> str:
+    """The password's hash, or a weak_password refusal saying why."""
+    try:
+        return hash_password(password)
+    except WeakPassword as weak:
+        raise ConsoleError("weak_password", str(weak)) from None
 
 
 def _check_base(name: str, base: Any, newest: Sequence[Revision]) -> None:

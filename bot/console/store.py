@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -164,11 +165,6 @@ class ConsoleStore:
                 f"There is already a user {name}; if disabled, enable them instead.",
             ) from None
 
-    def users(self) -> list[User]:
-        with self._session() as session:
-            rows = session.scalars(select(ConsoleUser).order_by(ConsoleUser.username))
-            return [_user(row) for row in rows if row.disabled_at is None]
-
     def accounts(self) -> list[Account]:
         """Every user, disabled ones too, by username."""
         with self._session() as session:
@@ -198,10 +194,10 @@ class ConsoleStore:
             row.disabled_at = None
             return row.id
 
-    def disable_user(self, username: str, *, keep_an_admin: bool = False) -> None:
-        """No more sign-ins; every session of the user ends. With
-        `keep_an_admin`, refused for the last active administrator (checked in
-        the same transaction; two at once on PostgreSQL could still pass)."""
+    def disable_user(self, username: str, *, keep_an_admin: bool = False) -> int:
+        """No more sign-ins; every session of the user ends. Returns their id.
+        With `keep_an_admin`, refused for the last active administrator (checked
+        in the same transaction; two at once on PostgreSQL could still pass)."""
         with self._writing, self._session() as session:
             row = _existing_user(session, username)
             if keep_an_admin and row.is_admin:
@@ -218,6 +214,7 @@ class ConsoleStore:
                     )
             row.disabled_at = self._clock()
             _end_sessions(session, row)
+            return row.id
 
     # Sessions
 
@@ -297,8 +294,7 @@ class ConsoleStore:
 
     def response_undo_steps(self, name: str) -> int:
         """How many changes to the response an undo can still take back."""
-        with self._session() as session:
-            return len(self._stack(session, ResponseRevision, name))
+        return self._undo_steps(ResponseRevision, name)
 
     def save_intent(
         self, name: str, examples: list[str] | None, author: str, action: str = "edit"
@@ -315,19 +311,17 @@ class ConsoleStore:
         return self._undo(IntentRevision, name, author)
 
     def intent_undo_steps(self, name: str) -> int:
-        with self._session() as session:
-            return len(self._stack(session, IntentRevision, name))
+        return self._undo_steps(IntentRevision, name)
 
     def undo_steps_by_intent(self) -> dict[str, int]:
         """Intent -> how many of its changes an undo can still take back."""
-        steps: dict[str, int] = {}
+        by_intent: dict[str, list[Any]] = defaultdict(list)
         with self._session() as session:
             for row in session.scalars(
                 select(IntentRevision).order_by(IntentRevision.id)
             ):
-                change = -1 if row.action == "undo" else 1
-                steps[row.intent] = max(steps.get(row.intent, 0) + change, 0)
-        return steps
+                by_intent[row.intent].append(row)
+        return {name: len(_undo_stack(rows)) for name, rows in by_intent.items()}
 
     def move_example(
         self,
@@ -409,16 +403,15 @@ class ConsoleStore:
             return _revision(table, undone)
 
     def _stack(self, session: Session, table: Any, name: str) -> list[Any]:
-        """The changes an undo can still step back through, oldest first: every
-        change pushes its row, every undo pops one."""
+        """The changes to `name` an undo can still step back through, oldest
+        first (_undo_stack)."""
         key = getattr(table, _key(table))
-        stack: list[Any] = []
-        for row in session.scalars(select(table).where(key == name).order_by(table.id)):
-            if row.action == "undo":
-                stack = stack[:-1]
-            else:
-                stack.append(row)
-        return stack
+        rows = session.scalars(select(table).where(key == name).order_by(table.id))
+        return _undo_stack(rows)
+
+    def _undo_steps(self, table: Any, name: str) -> int:
+        with self._session() as session:
+            return len(self._stack(session, table, name))
 
     def _partners(self, session: Session, table: Any, name: str, top: Any) -> list[str]:
         """The other intents of the move `top` belongs to, if it is one."""
@@ -562,6 +555,18 @@ def _existing_user(session: Session, username: str) -> ConsoleUser:
 
 def _end_sessions(session: Session, user: ConsoleUser) -> None:
     session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
+
+
+def _undo_stack(rows: Iterable[Any]) -> list[Any]:
+    """One name's revisions, oldest first, as the stack an undo steps back
+    through: every change pushes its row, every undo pops one."""
+    stack: list[Any] = []
+    for row in rows:
+        if row.action == "undo":
+            stack = stack[:-1]
+        else:
+            stack.append(row)
+    return stack
 
 
 def _key(table: Any) -> str:
